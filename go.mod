@@ -1,6 +1,6 @@
 module hearth
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/bytedance/gopkg v0.1.3 // indirect

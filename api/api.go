@@ -1,0 +1,264 @@
+// Package api is Hearth's HTTP surface: the JSON API for hosts, WHEP signalling for listeners and
+// the embedded web pages. It is the only package that imports gin. Handlers are thin: they parse,
+// call the domain, and map errors to statuses in one place.
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hearth/media"
+	"hearth/room"
+	"hearth/session"
+)
+
+// Sessions is what the API needs of the session manager.
+type Sessions interface {
+	Create(ctx context.Context, req session.CreateRequest) (*session.Session, error)
+	Get(ctx context.Context, id string) (*session.Session, error)
+	Control(ctx context.Context, id string, req session.ControlRequest) (*session.Session, error)
+	EnsureOpen(ctx context.Context, id string) (*session.Session, error)
+	Now() time.Time
+}
+
+// Library is what the API needs of the media library.
+type Library interface {
+	Import(ctx context.Context, r io.Reader, filename, title string) (media.Asset, error)
+	MaxBytes() int64
+}
+
+// Assets lists and reads media records.
+type Assets interface {
+	Asset(ctx context.Context, id string) (media.Asset, error)
+	Assets(ctx context.Context) ([]media.Asset, error)
+}
+
+// Rooms finds live rooms.
+type Rooms interface {
+	Room(id string) (*room.Room, bool)
+	Listeners(id string) int
+}
+
+// Config is what the API needs to know about its deployment.
+type Config struct {
+	// AdminTokenHash is the hex SHA-256 of the admin token.
+	AdminTokenHash string
+	// PublicURL, if set, is the base of links handed out (e.g. https://hearth.example.org);
+	// otherwise links are built from the request's Host.
+	PublicURL string
+	// Ready reports whether the service can serve (the database answers).
+	Ready func(ctx context.Context) error
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	cfg      Config
+	sessions Sessions
+	lib      Library
+	assets   Assets
+	rooms    Rooms
+	log      *slog.Logger
+}
+
+// New builds the HTTP handler.
+func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms, log *slog.Logger) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, sessions: sessions, lib: lib, assets: assets, rooms: rooms, log: log}
+	r := gin.New()
+	r.Use(s.recoverer, s.accessLog, securityHeaders)
+	r.HandleMethodNotAllowed = true
+	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "not found") })
+	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, "method not allowed") })
+
+	r.GET("/healthz", s.healthz)
+
+	host := r.Group("/api/v1", s.requireAdmin)
+	host.POST("/media", s.uploadMedia)
+	host.GET("/media", s.listMedia)
+	host.GET("/media/:id", s.getMedia)
+	host.POST("/sessions", s.createSession)
+	host.GET("/sessions/:id", s.getSession)
+	host.POST("/sessions/:id/control", s.controlSession)
+
+	r.GET("/api/v1/listen/:id", s.requireListener, s.listenInfo)
+
+	r.OPTIONS("/whep/:id", whepPreflight)
+	r.OPTIONS("/whep/:id/:peer", whepPreflight)
+	r.POST("/whep/:id", whepCORS, s.requireListener, s.whepOffer)
+	r.DELETE("/whep/:id/:peer", whepCORS, s.requireListener, s.whepDelete)
+	r.PATCH("/whep/:id/:peer", whepCORS, func(c *gin.Context) {
+		// Trickle ICE is optional in WHEP; answers already carry every candidate.
+		c.Header("Allow", "DELETE, OPTIONS")
+		fail(c, http.StatusMethodNotAllowed, "trickle ICE is not supported; the answer holds all candidates")
+	})
+
+	s.pages(r)
+	return r
+}
+
+// errorBody is the one JSON error shape.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func fail(c *gin.Context, status int, msg string) {
+	c.AbortWithStatusJSON(status, errorBody{Error: msg})
+}
+
+// writeError maps domain errors to HTTP statuses, in one place.
+func (s *Server) writeError(c *gin.Context, err error) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe), errors.Is(err, media.ErrTooLarge):
+		fail(c, http.StatusRequestEntityTooLarge, err.Error())
+	case errors.Is(err, media.ErrUnsupported):
+		fail(c, http.StatusUnsupportedMediaType, err.Error())
+	case errors.Is(err, media.ErrInvalid), errors.Is(err, media.ErrTooLong):
+		fail(c, http.StatusUnprocessableEntity, err.Error())
+	case errors.Is(err, media.ErrTimeout):
+		fail(c, http.StatusUnprocessableEntity, err.Error())
+	case errors.Is(err, media.ErrNotFound):
+		fail(c, http.StatusNotFound, "media not found")
+	case errors.Is(err, session.ErrNotFound):
+		fail(c, http.StatusNotFound, "session not found")
+	case errors.Is(err, session.ErrUnknownMedia), errors.Is(err, session.ErrInvalid):
+		fail(c, http.StatusBadRequest, err.Error())
+	case errors.Is(err, session.ErrEnded), errors.Is(err, room.ErrClosed):
+		fail(c, http.StatusGone, "this session has ended")
+	case errors.Is(err, room.ErrBadOffer):
+		fail(c, http.StatusBadRequest, err.Error())
+	case errors.Is(err, room.ErrFull):
+		c.Header("Retry-After", "30")
+		fail(c, http.StatusServiceUnavailable, "this session is full right now; please try again in a little while")
+	case errors.Is(err, room.ErrNoPeer):
+		fail(c, http.StatusNotFound, "no such connection")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		fail(c, http.StatusServiceUnavailable, "the request was cancelled")
+	default:
+		s.log.Error("request failed", "path", c.FullPath(), "err", err)
+		fail(c, http.StatusInternalServerError, "internal error")
+	}
+}
+
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("handler panic", "path", c.FullPath(), "panic", r)
+			if !c.Writer.Written() {
+				fail(c, http.StatusInternalServerError, "internal error")
+			}
+		}
+	}()
+	c.Next()
+}
+
+// accessLog logs requests without query strings or headers, which may carry tokens.
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "(unmatched)"
+	}
+	lvl := slog.LevelDebug
+	if c.Writer.Status() >= 500 {
+		lvl = slog.LevelWarn
+	}
+	s.log.Log(c.Request.Context(), lvl, "http", "method", c.Request.Method, "route", route,
+		"status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+}
+
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	c.Next()
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(c.Request.Context()); err != nil {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// HashToken returns the stored form of a token.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func bearer(c *gin.Context) (string, bool) {
+	h := c.GetHeader("Authorization")
+	const p = "bearer "
+	if len(h) <= len(p) || !strings.EqualFold(h[:len(p)], p) {
+		return "", false
+	}
+	return strings.TrimSpace(h[len(p):]), true
+}
+
+func (s *Server) isAdmin(token string) bool {
+	got := HashToken(token)
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminTokenHash)) == 1
+}
+
+// requireAdmin lets only the admin token through: 401 without a token, 403 with another one.
+func (s *Server) requireAdmin(c *gin.Context) {
+	tok, ok := bearer(c)
+	if !ok {
+		c.Header("WWW-Authenticate", `Bearer realm="hearth"`)
+		fail(c, http.StatusUnauthorized, "an Authorization: Bearer token is required")
+		return
+	}
+	if !s.isAdmin(tok) {
+		fail(c, http.StatusForbidden, "this token may not do that")
+		return
+	}
+	c.Next()
+}
+
+// requireListener lets through the session's listener token or the admin token. The session is
+// loaded once here and handed on.
+func (s *Server) requireListener(c *gin.Context) {
+	tok, ok := bearer(c)
+	if !ok {
+		c.Header("WWW-Authenticate", `Bearer realm="hearth"`)
+		fail(c, http.StatusUnauthorized, "an Authorization: Bearer token is required")
+		return
+	}
+	sess, err := s.sessions.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		if errors.Is(err, session.ErrNotFound) && !s.isAdmin(tok) {
+			// Do not tell a stranger which session ids exist.
+			fail(c, http.StatusForbidden, "this link is not valid")
+			return
+		}
+		s.writeError(c, err)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(tok), []byte(sess.ListenerToken)) != 1 && !s.isAdmin(tok) {
+		fail(c, http.StatusForbidden, "this link is not valid")
+		return
+	}
+	c.Set("session", sess)
+	c.Next()
+}
+
+func sessionOf(c *gin.Context) *session.Session {
+	v, _ := c.Get("session")
+	s, _ := v.(*session.Session)
+	return s
+}

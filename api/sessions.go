@@ -1,0 +1,219 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hearth/session"
+)
+
+// maxJSONBody bounds JSON request bodies.
+const maxJSONBody = 1 << 20
+
+type createSessionJSON struct {
+	Title       string `json:"title"`
+	StartsAt    string `json:"starts_at"`
+	Playlist    []struct {
+		MediaID string `json:"media_id"`
+	} `json:"playlist"`
+	Loop        bool  `json:"loop"`
+	CrossfadeMS int64 `json:"crossfade_ms"`
+}
+
+type nowPlayingJSON struct {
+	Index      int    `json:"index"`
+	MediaID    string `json:"media_id"`
+	Title      string `json:"title"`
+	PositionMS int64  `json:"position_ms"`
+	DurationMS int64  `json:"duration_ms"`
+	Paused     bool   `json:"paused"`
+}
+
+type itemJSON struct {
+	MediaID    string `json:"media_id"`
+	Title      string `json:"title"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+type sessionJSON struct {
+	ID            string          `json:"id"`
+	Title         string          `json:"title"`
+	State         session.State   `json:"state"`
+	StartsAt      time.Time       `json:"starts_at"`
+	EndsAt        *time.Time      `json:"ends_at,omitempty"`
+	Loop          bool            `json:"loop"`
+	CrossfadeMS   int64           `json:"crossfade_ms"`
+	Playlist      []itemJSON      `json:"playlist"`
+	NowPlaying    *nowPlayingJSON `json:"now_playing"`
+	Listeners     int             `json:"listeners"`
+	ListenURL     string          `json:"listen_url"`
+	WHEPURL       string          `json:"whep_url"`
+	ListenerToken string          `json:"listener_token"`
+	ServerTime    time.Time       `json:"server_time"`
+}
+
+// decodeJSON reads a bounded JSON body that must match v exactly.
+func decodeJSON(c *gin.Context, v any) error {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return fmt.Errorf("%w: malformed JSON: %v", session.ErrInvalid, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: trailing data after the JSON body", session.ErrInvalid)
+	}
+	return nil
+}
+
+func (s *Server) createSession(c *gin.Context) {
+	var req createSessionJSON
+	if err := decodeJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	starts, err := time.Parse(time.RFC3339, strings.TrimSpace(req.StartsAt))
+	if err != nil {
+		fail(c, http.StatusBadRequest, "starts_at must be an RFC 3339 time such as 2026-11-24T19:00:00+01:00")
+		return
+	}
+	if req.CrossfadeMS < 0 || req.CrossfadeMS > 10000 {
+		fail(c, http.StatusBadRequest, "crossfade_ms must be between 0 and 10000")
+		return
+	}
+	ids := make([]string, 0, len(req.Playlist))
+	for _, it := range req.Playlist {
+		ids = append(ids, it.MediaID)
+	}
+	sess, err := s.sessions.Create(c.Request.Context(), session.CreateRequest{
+		Title: req.Title, StartsAt: starts, MediaIDs: ids, Loop: req.Loop,
+		Crossfade: time.Duration(req.CrossfadeMS) * time.Millisecond,
+	})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/sessions/"+sess.ID)
+	c.JSON(http.StatusCreated, s.describe(c, sess))
+}
+
+func (s *Server) getSession(c *gin.Context) {
+	sess, err := s.sessions.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.describe(c, sess))
+}
+
+type controlJSON struct {
+	Action     session.Action `json:"action"`
+	PositionMS *int64         `json:"position_ms"`
+	Loop       *bool          `json:"loop"`
+}
+
+func (s *Server) controlSession(c *gin.Context) {
+	var req controlJSON
+	if err := decodeJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	cr := session.ControlRequest{Action: req.Action}
+	switch req.Action {
+	case session.ActionSeek:
+		if req.PositionMS == nil {
+			fail(c, http.StatusBadRequest, "seek needs position_ms")
+			return
+		}
+		cr.Position = time.Duration(*req.PositionMS) * time.Millisecond
+	case session.ActionLoop:
+		if req.Loop == nil {
+			fail(c, http.StatusBadRequest, "loop needs \"loop\": true or false")
+			return
+		}
+		cr.Loop = *req.Loop
+	}
+	sess, err := s.sessions.Control(c.Request.Context(), c.Param("id"), cr)
+	if errors.Is(err, session.ErrEnded) {
+		fail(c, http.StatusConflict, "this session has already ended")
+		return
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.describe(c, sess))
+}
+
+// baseURL is where links point: the configured public URL, else the request's own host.
+func (s *Server) baseURL(c *gin.Context) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+func (s *Server) describe(c *gin.Context, sess *session.Session) sessionJSON {
+	now := s.sessions.Now()
+	base := s.baseURL(c)
+	out := sessionJSON{
+		ID:            sess.ID,
+		Title:         sess.Title,
+		State:         sess.StateAt(now),
+		StartsAt:      sess.StartsAt,
+		Loop:          session.At(sess.StartsAt, sess.Playlist, sess.Events, now).Loop,
+		CrossfadeMS:   sess.Playlist.Crossfade * 1000 / 48000,
+		Listeners:     s.rooms.Listeners(sess.ID),
+		ListenURL:     base + "/listen/" + sess.ID + "#t=" + sess.ListenerToken,
+		WHEPURL:       base + "/whep/" + sess.ID,
+		ListenerToken: sess.ListenerToken,
+		ServerTime:    now.UTC(),
+	}
+	if !sess.EndedAt.IsZero() {
+		t := sess.EndedAt
+		out.EndsAt = &t
+	} else if end, ok := session.EndsAt(sess.StartsAt, sess.Playlist, sess.Events); ok {
+		out.EndsAt = &end
+	}
+	for _, it := range sess.Playlist.Items {
+		out.Playlist = append(out.Playlist, itemJSON{MediaID: it.MediaID, Title: it.Title, DurationMS: it.Duration().Milliseconds()})
+	}
+	if np, ok := sess.NowPlayingAt(now); ok {
+		out.NowPlaying = &nowPlayingJSON{Index: np.Index, MediaID: np.MediaID, Title: np.Title,
+			PositionMS: np.Position.Milliseconds(), DurationMS: np.Duration.Milliseconds(), Paused: np.Paused}
+	}
+	return out
+}
+
+// listenJSON is what a listener may see: no tokens, no media ids beyond the current one.
+type listenJSON struct {
+	ID         string          `json:"id"`
+	Title      string          `json:"title"`
+	State      session.State   `json:"state"`
+	StartsAt   time.Time       `json:"starts_at"`
+	ServerTime time.Time       `json:"server_time"`
+	NowPlaying *nowPlayingJSON `json:"now_playing"`
+	Listeners  int             `json:"listeners"`
+}
+
+func (s *Server) listenInfo(c *gin.Context) {
+	d := s.describe(c, sessionOf(c))
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, listenJSON{ID: d.ID, Title: d.Title, State: d.State, StartsAt: d.StartsAt,
+		ServerTime: d.ServerTime, NowPlaying: d.NowPlaying, Listeners: d.Listeners})
+}
+

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole of Hearth's configuration. It is built in layers: defaults, then an optional
+// JSON file (--config / HEARTH_CONFIG), then HEARTH_* environment variables, then flags; Validate
+// checks the result.
+type Config struct {
+	Addr           string        `json:"addr"`
+	Data           string        `json:"data"`
+	PublicURL      string        `json:"public_url"`
+	AdminToken     string        `json:"-"` // from the environment only, never a file or a flag
+	MaxUploadMB    int64         `json:"max_upload_mb"`
+	OpusBitrate    int           `json:"opus_bitrate"`
+	OpusComplexity int           `json:"opus_complexity"`
+	UDPPort        int           `json:"udp_port"`
+	PublicIPs      []string      `json:"public_ips"`
+	Loopback       bool          `json:"loopback"`
+	DoorsOpen      time.Duration `json:"doors_open"`
+	MaxListeners   int           `json:"max_listeners"`
+	Demo           bool          `json:"demo"`
+	LogLevel       string        `json:"log_level"`
+	LogFormat      string        `json:"log_format"`
+}
+
+// flagHelp is returned when -h was asked for: the usage has been printed and hearth exits 0.
+var flagHelp = errors.New("help requested")
+
+func defaults() Config {
+	return Config{
+		Addr:           ":8080",
+		Data:           "data",
+		MaxUploadMB:    200,
+		OpusBitrate:    96000,
+		OpusComplexity: 10,
+		DoorsOpen:      15 * time.Minute,
+		MaxListeners:   500,
+		Demo:           true,
+		LogLevel:       "info",
+		LogFormat:      "text",
+	}
+}
+
+// loadConfig applies the layers to the defaults. args are the command-line arguments without the
+// program name; env looks variables up.
+func loadConfig(args []string, env func(string) (string, bool)) (Config, error) {
+	cfg := defaults()
+	fs := flag.NewFlagSet("hearth", flag.ContinueOnError)
+	configPath := fs.String("config", "", "JSON config file (HEARTH_CONFIG)")
+	addr := fs.String("addr", "", "HTTP listen address (HEARTH_ADDR, default :8080)")
+	data := fs.String("data", "", "data directory for the database and media (HEARTH_DATA, default ./data)")
+	publicURL := fs.String("public-url", "", "base URL of links handed out, e.g. https://hearth.example.org (HEARTH_PUBLIC_URL)")
+	maxUpload := fs.Int64("max-upload-mb", 0, "largest media upload in MB (HEARTH_MAX_UPLOAD_MB, default 200)")
+	bitrate := fs.Int("opus-bitrate", 0, "broadcast Opus bitrate in bit/s (HEARTH_OPUS_BITRATE, default 96000)")
+	udpPort := fs.Int("udp-port", -1, "one UDP port for all WebRTC media; 0 = ephemeral ports (HEARTH_UDP_PORT)")
+	publicIP := fs.String("public-ip", "", "comma-separated public IPs to advertise behind NAT (HEARTH_PUBLIC_IP)")
+	doors := fs.Duration("doors-open", 0, "how long before the start listeners may connect (HEARTH_DOORS_OPEN, default 15m)")
+	demo := fs.String("demo", "", "create a looping demo session on an empty data dir: true/false (HEARTH_DEMO)")
+	logLevel := fs.String("log-level", "", "debug, info, warn or error (HEARTH_LOG_LEVEL)")
+	logFormat := fs.String("log-format", "", "text or json (HEARTH_LOG_FORMAT)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, flagHelp
+		}
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+
+	if p := first(*configPath, envOr(env, "HEARTH_CONFIG")); p != "" {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return cfg, fmt.Errorf("config file: %w", err)
+		}
+		var fc fileConfig
+		fc.Config = cfg
+		if err := json.Unmarshal(b, &fc); err != nil {
+			return cfg, fmt.Errorf("config file %s: %w", p, err)
+		}
+		cfg = fc.Config
+		if fc.DoorsOpen != "" {
+			d, err := time.ParseDuration(fc.DoorsOpen)
+			if err != nil {
+				return cfg, fmt.Errorf("config file %s: doors_open: %w", p, err)
+			}
+			cfg.DoorsOpen = d
+		}
+	}
+
+	var errs []error
+	str := func(name string, dst *string) {
+		if v, ok := env(name); ok && v != "" {
+			*dst = v
+		}
+	}
+	num := func(name string, dst *int) {
+		if v, ok := env(name); ok && v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				return
+			}
+			*dst = n
+		}
+	}
+	str("HEARTH_ADDR", &cfg.Addr)
+	str("HEARTH_DATA", &cfg.Data)
+	str("HEARTH_PUBLIC_URL", &cfg.PublicURL)
+	str("HEARTH_ADMIN_TOKEN", &cfg.AdminToken)
+	str("HEARTH_LOG_LEVEL", &cfg.LogLevel)
+	str("HEARTH_LOG_FORMAT", &cfg.LogFormat)
+	num("HEARTH_OPUS_BITRATE", &cfg.OpusBitrate)
+	num("HEARTH_UDP_PORT", &cfg.UDPPort)
+	num("HEARTH_MAX_LISTENERS", &cfg.MaxListeners)
+	var mb int = int(cfg.MaxUploadMB)
+	num("HEARTH_MAX_UPLOAD_MB", &mb)
+	cfg.MaxUploadMB = int64(mb)
+	if v, ok := env("HEARTH_PUBLIC_IP"); ok && v != "" {
+		cfg.PublicIPs = splitList(v)
+	}
+	if v, ok := env("HEARTH_DOORS_OPEN"); ok && v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("HEARTH_DOORS_OPEN: %w", err))
+		}
+		cfg.DoorsOpen = d
+	}
+	if v, ok := env("HEARTH_DEMO"); ok && v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("HEARTH_DEMO: %w", err))
+		}
+		cfg.Demo = b
+	}
+	if v, ok := env("HEARTH_LOOPBACK"); ok && v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("HEARTH_LOOPBACK: %w", err))
+		}
+		cfg.Loopback = b
+	}
+	if err := errors.Join(errs...); err != nil {
+		return cfg, err
+	}
+
+	// Flags last: only those given on the command line.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["addr"] {
+		cfg.Addr = *addr
+	}
+	if set["data"] {
+		cfg.Data = *data
+	}
+	if set["public-url"] {
+		cfg.PublicURL = *publicURL
+	}
+	if set["max-upload-mb"] {
+		cfg.MaxUploadMB = *maxUpload
+	}
+	if set["opus-bitrate"] {
+		cfg.OpusBitrate = *bitrate
+	}
+	if set["udp-port"] {
+		cfg.UDPPort = *udpPort
+	}
+	if set["public-ip"] {
+		cfg.PublicIPs = splitList(*publicIP)
+	}
+	if set["doors-open"] {
+		cfg.DoorsOpen = *doors
+	}
+	if set["demo"] {
+		b, err := strconv.ParseBool(*demo)
+		if err != nil {
+			return cfg, fmt.Errorf("-demo: %w", err)
+		}
+		cfg.Demo = b
+	}
+	if set["log-level"] {
+		cfg.LogLevel = *logLevel
+	}
+	if set["log-format"] {
+		cfg.LogFormat = *logFormat
+	}
+	return cfg, cfg.Validate()
+}
+
+// fileConfig lets the JSON file give durations as strings ("15m").
+type fileConfig struct {
+	Config
+	DoorsOpen string `json:"doors_open"`
+}
+
+// Validate checks that the configuration can run.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: %w", c.Addr, err))
+	}
+	if strings.TrimSpace(c.Data) == "" {
+		errs = append(errs, errors.New("data directory must be set"))
+	}
+	if c.MaxUploadMB < 1 || c.MaxUploadMB > 4096 {
+		errs = append(errs, fmt.Errorf("max upload %d MB out of range 1..4096", c.MaxUploadMB))
+	}
+	if c.OpusBitrate < 16000 || c.OpusBitrate > 510000 {
+		errs = append(errs, fmt.Errorf("opus bitrate %d out of range 16000..510000", c.OpusBitrate))
+	}
+	if c.OpusComplexity < 0 || c.OpusComplexity > 10 {
+		errs = append(errs, fmt.Errorf("opus complexity %d out of range 0..10", c.OpusComplexity))
+	}
+	if c.UDPPort < 0 || c.UDPPort > 65535 {
+		errs = append(errs, fmt.Errorf("udp port %d out of range", c.UDPPort))
+	}
+	for _, ip := range c.PublicIPs {
+		if net.ParseIP(ip) == nil {
+			errs = append(errs, fmt.Errorf("public ip %q is not an IP address", ip))
+		}
+	}
+	if c.DoorsOpen < 0 || c.DoorsOpen > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("doors-open %s out of range 0..24h", c.DoorsOpen))
+	}
+	if c.MaxListeners < 1 {
+		errs = append(errs, errors.New("max listeners must be at least 1"))
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("public url %q must start with http:// or https://", c.PublicURL))
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		errs = append(errs, errors.New("HEARTH_ADMIN_TOKEN must be at least 16 characters"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+func envOr(env func(string) (string, bool), k string) string {
+	v, _ := env(k)
+	return v
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,221 @@
+// Command hearth runs the Hearth service: the host API, the scheduler, live rooms and the listen
+// page, with an embedded SQLite store under the data directory.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"hearth/api"
+	"hearth/assets"
+	"hearth/clock"
+	"hearth/live"
+	"hearth/media"
+	"hearth/room"
+	"hearth/session"
+	"hearth/store"
+)
+
+func main() {
+	cfg, err := loadConfig(os.Args[1:], os.LookupEnv)
+	if errors.Is(err, flagHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hearth:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "hearth:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the service and blocks until ctx ends, then shuts down gracefully. ready, if not nil,
+// receives the HTTP address once the service is listening (tests use it with --addr 127.0.0.1:0).
+func run(ctx context.Context, cfg Config, out io.Writer, ready func(addr string)) error {
+	log := newLogger(cfg, out)
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	st, err := store.Open(ctx, filepath.Join(cfg.Data, "hearth.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	tokenHash, err := adminToken(ctx, st, cfg.AdminToken, out)
+	if err != nil {
+		return err
+	}
+	lib, err := media.NewLibrary(filepath.Join(cfg.Data, "media"), st, media.Limits{MaxBytes: cfg.MaxUploadMB << 20})
+	if err != nil {
+		return err
+	}
+	rtc, closeMux, err := room.NewAPI(room.NetConfig{UDPPort: cfg.UDPPort, PublicIPs: cfg.PublicIPs, Loopback: cfg.Loopback})
+	if err != nil {
+		return err
+	}
+	defer closeMux()
+
+	liveCtx, stopLive := context.WithCancel(context.Background())
+	defer stopLive()
+	clk := clock.Real{}
+	hub := live.NewHub(liveCtx, rtc, lib, clk, live.Config{
+		OpusBitrate: cfg.OpusBitrate, OpusComplexity: cfg.OpusComplexity,
+		Room: room.Config{MaxListeners: cfg.MaxListeners},
+	}, log)
+	mgr := session.NewManager(st, st, hub, clk, session.Config{DoorsOpen: cfg.DoorsOpen}, log)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	base := cfg.PublicURL
+	if base == "" {
+		base = "http://" + displayAddr(ln.Addr())
+	}
+	if cfg.Demo {
+		if err := ensureDemo(ctx, st, lib, mgr, base, out); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo session: %w", err)
+		}
+	}
+
+	handler := api.New(api.Config{
+		AdminTokenHash: tokenHash,
+		PublicURL:      cfg.PublicURL,
+		Ready:          st.Ping,
+	}, mgr, lib, st, hub, log)
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+
+	schedCtx, stopSched := context.WithCancel(context.Background())
+	schedDone := make(chan error, 1)
+	go func() { schedDone <- mgr.Run(schedCtx) }()
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- srv.Serve(ln) }()
+	log.Info("hearth listening", "addr", ln.Addr().String(), "data", cfg.Data)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-srvDone:
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutCtx)
+	stopSched()
+	<-schedDone
+	hub.Close()
+	stopLive()
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return serveErr
+}
+
+func newLogger(cfg Config, out io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
+}
+
+// adminToken returns the hash of the admin token. A token from the environment wins; otherwise the
+// stored hash is used, and on the very first start a token is generated, printed once and only its
+// hash kept.
+func adminToken(ctx context.Context, st *store.Store, fromEnv string, out io.Writer) (string, error) {
+	if fromEnv != "" {
+		return api.HashToken(fromEnv), nil
+	}
+	h, err := st.Meta(ctx, "admin_token_sha256")
+	if err == nil {
+		return h, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	token := "hearth_" + rand.Text()
+	h = api.HashToken(token)
+	if err := st.SetMeta(ctx, "admin_token_sha256", h); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(out, "\n  Admin token (shown once, keep it safe): %s\n  Use it as: Authorization: Bearer %s\n\n", token, token)
+	return h, nil
+}
+
+// ensureDemo creates, on a data directory with no demo session, a session that is live at once and
+// loops the sample meditation, so a fresh install has something to listen to.
+func ensureDemo(ctx context.Context, st *store.Store, lib *media.Library, mgr *session.Manager, base string, out io.Writer) error {
+	id, err := st.DemoSession(ctx)
+	if err == nil {
+		s, err := mgr.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		printListen(out, base, s)
+		return nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	a, err := lib.Import(ctx, bytes.NewReader(assets.Meditation()), "meditation.mp3", assets.MeditationTitle)
+	if err != nil {
+		return err
+	}
+	s, err := mgr.Create(ctx, session.CreateRequest{
+		Title:    "Demo: " + assets.MeditationTitle,
+		StartsAt: mgr.Now(),
+		MediaIDs: []string{a.ID},
+		Loop:     true,
+		Demo:     true,
+	})
+	if err != nil {
+		return err
+	}
+	printListen(out, base, s)
+	return nil
+}
+
+func printListen(out io.Writer, base string, s *session.Session) {
+	fmt.Fprintf(out, "\n  Demo session %q is live. Listen at:\n  %s/listen/%s#t=%s\n\n", s.Title, strings.TrimRight(base, "/"), s.ID, s.ListenerToken)
+}
+
+// displayAddr turns a listen address into one a person can open in a browser.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,171 @@
+// Package live runs the live side of sessions: for each open session a broadcaster paced on the
+// clock feeds a room. It implements the scheduler's Launcher and hands rooms to the API.
+package live
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"hearth/broadcaster"
+	"hearth/clock"
+	"hearth/media"
+	"hearth/room"
+	"hearth/session"
+)
+
+// Config tunes live sessions.
+type Config struct {
+	OpusBitrate    int
+	OpusComplexity int
+	Room           room.Config
+}
+
+// Library opens media for playback.
+type Library interface {
+	Open(ctx context.Context, id string) (*media.Source, error)
+}
+
+// Hub owns every live session's broadcaster and room.
+type Hub struct {
+	api   *webrtc.API
+	lib   Library
+	clock clock.Clock
+	cfg   Config
+	log   *slog.Logger
+	ctx   context.Context // parent of every live session; ends at shutdown
+
+	mu    sync.Mutex
+	lives map[string]*Live
+	wg    sync.WaitGroup
+}
+
+// Live is one running session.
+type Live struct {
+	ID     string
+	Room   *room.Room
+	bc     *broadcaster.Broadcaster
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// NewHub returns a hub. ctx bounds the lifetime of every live session it starts.
+func NewHub(ctx context.Context, api *webrtc.API, lib Library, clk clock.Clock, cfg Config, log *slog.Logger) *Hub {
+	return &Hub{api: api, lib: lib, clock: clk, cfg: cfg, log: log, ctx: ctx, lives: make(map[string]*Live)}
+}
+
+// Start implements session.Launcher.
+func (h *Hub) Start(s *session.Session) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.lives[s.ID]; ok {
+		return
+	}
+	enc, err := media.NewOpusEncoder(h.cfg.OpusBitrate, h.cfg.OpusComplexity)
+	if err != nil {
+		h.log.Error("cannot start session: opus", "session", s.ID, "err", err)
+		return
+	}
+	rm, err := room.New(s.ID, h.api, enc, h.cfg.Room, h.log)
+	if err != nil {
+		h.log.Error("cannot start session: room", "session", s.ID, "err", err)
+		return
+	}
+	ctx, cancel := context.WithCancel(h.ctx)
+	bc := broadcaster.New(s.Playlist, timeline{s}, opener{h.lib}, sink{rm}, h.clock, h.log.With("session", s.ID))
+	l := &Live{ID: s.ID, Room: rm, bc: bc, cancel: cancel, done: make(chan struct{})}
+	h.lives[s.ID] = l
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		defer close(l.done)
+		bc.Run(ctx)
+	}()
+	h.log.Info("live session started", "session", s.ID)
+}
+
+// Update implements session.Launcher.
+func (h *Hub) Update(s *session.Session) {
+	h.mu.Lock()
+	l := h.lives[s.ID]
+	h.mu.Unlock()
+	if l != nil {
+		l.bc.SetTimeline(timeline{s})
+	}
+}
+
+// Stop implements session.Launcher.
+func (h *Hub) Stop(id string) {
+	h.mu.Lock()
+	l := h.lives[id]
+	delete(h.lives, id)
+	h.mu.Unlock()
+	if l == nil {
+		return
+	}
+	l.cancel()
+	<-l.done
+	l.Room.Close()
+	st := l.bc.Stats()
+	h.log.Info("live session stopped", "session", id, "frames", st.Frames, "skipped", st.Skipped, "seeks", st.Seeks)
+}
+
+// Room returns the room of a live session.
+func (h *Hub) Room(id string) (*room.Room, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l, ok := h.lives[id]
+	if !ok {
+		return nil, false
+	}
+	return l.Room, true
+}
+
+// Listeners returns the number of listeners in a session's room (0 if not live).
+func (h *Hub) Listeners(id string) int {
+	if r, ok := h.Room(id); ok {
+		return r.Listeners()
+	}
+	return 0
+}
+
+// Close stops every live session and waits for them.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	ids := make([]string, 0, len(h.lives))
+	for id := range h.lives {
+		ids = append(ids, id)
+	}
+	h.mu.Unlock()
+	for _, id := range ids {
+		h.Stop(id)
+	}
+	h.wg.Wait()
+}
+
+// timeline adapts a session's stored events to the broadcaster's view of time.
+type timeline struct{ s *session.Session }
+
+func (t timeline) At(at time.Time) broadcaster.Cue {
+	p := session.At(t.s.StartsAt, t.s.Playlist, t.s.Events, at)
+	return broadcaster.Cue{
+		Playing: p.Started && !p.Paused && !p.Ended,
+		Ended:   p.Ended,
+		Index:   p.Index,
+		Offset:  p.Offset,
+		Loop:    p.Loop,
+	}
+}
+
+type opener struct{ lib Library }
+
+func (o opener) Open(ctx context.Context, id string) (broadcaster.Source, error) {
+	return o.lib.Open(ctx, id)
+}
+
+type sink struct{ r *room.Room }
+
+func (s sink) WriteFrame(f broadcaster.Frame) { s.r.WriteAudio(f.Seq, f.PCM) }

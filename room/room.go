@@ -1,0 +1,320 @@
+// Package room is the live WebRTC side of a session: its peers and the audio it sends them. Every
+// track is encoded once per room and the same RTP packets go to every peer. It knows no HTTP.
+package room
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+var (
+	// ErrBadOffer means an SDP offer is malformed or asks for something the room cannot give.
+	ErrBadOffer = errors.New("bad offer")
+	// ErrFull means the room has reached its peer limit.
+	ErrFull = errors.New("room is full")
+	// ErrClosed means the room has closed.
+	ErrClosed = errors.New("room is closed")
+	// ErrNoPeer means no peer has the given id.
+	ErrNoPeer = errors.New("no such peer")
+)
+
+// Encoder encodes one 20 ms stereo frame to Opus.
+type Encoder interface {
+	Encode(frame []float32, out []byte) (int, error)
+}
+
+// Config tunes a room.
+type Config struct {
+	// MaxListeners bounds receive-only peers.
+	MaxListeners int
+	// ConnectTimeout closes a peer that has not connected by then (ICE never completing).
+	ConnectTimeout time.Duration
+	// GatherTimeout bounds the wait for ICE candidates before answering (non-trickle).
+	GatherTimeout time.Duration
+}
+
+// Room holds one live session's peers and its broadcast audio track.
+type Room struct {
+	id  string
+	api *webrtc.API
+	cfg Config
+	log *slog.Logger
+	enc Encoder
+
+	track *webrtc.TrackLocalStaticRTP
+
+	// Packetisation state, touched only by the pacing goroutine through WriteAudio.
+	pkt     rtp.Packet
+	opusBuf []byte
+	tsBase  uint32
+	encErrs int64
+
+	mu     sync.Mutex
+	peers  map[string]*peer
+	closed bool
+	wg     sync.WaitGroup
+}
+
+type peer struct {
+	id   string
+	pc   *webrtc.PeerConnection
+	done chan struct{}
+	once sync.Once
+}
+
+// New returns a room sending Opus frames from enc.
+func New(id string, api *webrtc.API, enc Encoder, cfg Config, log *slog.Logger) (*Room, error) {
+	if cfg.MaxListeners <= 0 {
+		cfg.MaxListeners = 500
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 30 * time.Second
+	}
+	if cfg.GatherTimeout <= 0 {
+		cfg.GatherTimeout = 2 * time.Second
+	}
+	track, err := webrtc.NewTrackLocalStaticRTP(opusCapability, "broadcast", "hearth-"+id)
+	if err != nil {
+		return nil, err
+	}
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	r := &Room{
+		id: id, api: api, cfg: cfg, log: log.With("room", id), enc: enc,
+		track:   track,
+		opusBuf: make([]byte, 1500),
+		tsBase:  binary.BigEndian.Uint32(rnd[:4]),
+		peers:   make(map[string]*peer),
+	}
+	r.pkt.Header = rtp.Header{Version: 2, SequenceNumber: binary.BigEndian.Uint16(rnd[4:])}
+	return r, nil
+}
+
+// WriteAudio encodes one 20 ms frame and sends it to every peer. seq is the frame's index on the
+// broadcaster's clock, so RTP timestamps follow the clock even across skipped frames. It is called
+// from the pacing goroutine only.
+func (r *Room) WriteAudio(seq int64, pcm []float32) {
+	n, err := r.enc.Encode(pcm, r.opusBuf)
+	if err != nil {
+		r.encErrs++
+		if r.encErrs == 1 || r.encErrs%1000 == 0 {
+			r.log.Error("opus encode", "err", err, "count", r.encErrs)
+		}
+		return
+	}
+	r.pkt.Header.SequenceNumber++
+	r.pkt.Header.Timestamp = r.tsBase + uint32(seq)*960
+	r.pkt.Payload = r.opusBuf[:n]
+	// WriteRTP fans the same bytes out to every bound peer; per-peer work is only SRTP.
+	_ = r.track.WriteRTP(&r.pkt)
+}
+
+// Listeners returns how many receive-only peers are in the room.
+func (r *Room) Listeners() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.peers)
+}
+
+// MaxOfferBytes bounds an SDP offer; real offers are a few kilobytes.
+const MaxOfferBytes = 64 << 10
+
+// checkOffer parses an offer and insists on one receivable audio section, so a malformed or hostile
+// offer is refused before pion allocates anything for it.
+func checkOffer(offer string) error {
+	if len(offer) > MaxOfferBytes {
+		return fmt.Errorf("%w: offer larger than %d bytes", ErrBadOffer, MaxOfferBytes)
+	}
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(offer); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadOffer, err)
+	}
+	if len(sd.MediaDescriptions) > 8 {
+		return fmt.Errorf("%w: too many media sections (%d)", ErrBadOffer, len(sd.MediaDescriptions))
+	}
+	audio := 0
+	for _, md := range sd.MediaDescriptions {
+		if md.MediaName.Media != "audio" {
+			continue
+		}
+		dir := "sendrecv"
+		for _, a := range md.Attributes {
+			switch a.Key {
+			case "sendonly", "recvonly", "inactive", "sendrecv":
+				dir = a.Key
+			}
+		}
+		if dir == "recvonly" || dir == "sendrecv" {
+			audio++
+		}
+		if !strings.Contains(strings.ToLower(strings.Join(md.MediaName.Formats, " ")+fmtString(md)), "opus") {
+			return fmt.Errorf("%w: the audio section does not offer Opus", ErrBadOffer)
+		}
+	}
+	if audio == 0 {
+		return fmt.Errorf("%w: the offer has no audio to receive", ErrBadOffer)
+	}
+	if audio > 1 {
+		return fmt.Errorf("%w: the offer has %d audio sections; a listener receives one", ErrBadOffer, audio)
+	}
+	return nil
+}
+
+func fmtString(md *sdp.MediaDescription) string {
+	var b strings.Builder
+	for _, a := range md.Attributes {
+		if a.Key == "rtpmap" {
+			b.WriteString(" ")
+			b.WriteString(a.Value)
+		}
+	}
+	return b.String()
+}
+
+// AddListener answers a receive-only (WHEP) offer and returns the new peer's id and the answer with
+// every candidate in it, since WHEP players may not trickle.
+func (r *Room) AddListener(ctx context.Context, offer string) (string, string, error) {
+	if err := checkOffer(offer); err != nil {
+		return "", "", err
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return "", "", ErrClosed
+	}
+	if len(r.peers) >= r.cfg.MaxListeners {
+		r.mu.Unlock()
+		return "", "", ErrFull
+	}
+	r.mu.Unlock()
+
+	pc, err := r.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return "", "", err
+	}
+	fail := func(err error) (string, string, error) {
+		pc.Close()
+		return "", "", err
+	}
+	sender, err := pc.AddTransceiverFromTrack(r.track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		return fail(err)
+	}
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return fail(fmt.Errorf("%w: %v", ErrBadOffer, err))
+	}
+	answer, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return fail(fmt.Errorf("%w: %v", ErrBadOffer, err))
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(answer); err != nil {
+		return fail(err)
+	}
+	select {
+	case <-gathered:
+	case <-time.After(r.cfg.GatherTimeout):
+	case <-ctx.Done():
+		return fail(ctx.Err())
+	}
+
+	p := &peer{id: newPeerID(), pc: pc, done: make(chan struct{})}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return fail(ErrClosed)
+	}
+	r.peers[p.id] = p
+	r.wg.Add(2)
+	r.mu.Unlock()
+
+	// Read RTCP from the sender: it drives the interceptors (NACK, reports) and without it pion's
+	// buffers fill and feedback is never answered.
+	go func() {
+		defer r.wg.Done()
+		for {
+			if _, _, err := sender.Sender().ReadRTCP(); err != nil {
+				return
+			}
+		}
+	}()
+	connected := make(chan struct{})
+	var connOnce sync.Once
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		switch s {
+		case webrtc.PeerConnectionStateConnected:
+			connOnce.Do(func() { close(connected) })
+		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+			go r.Remove(p.id)
+		}
+	})
+	// A peer that never completes ICE is removed after the connect timeout.
+	go func() {
+		defer r.wg.Done()
+		t := time.NewTimer(r.cfg.ConnectTimeout)
+		defer t.Stop()
+		select {
+		case <-connected:
+		case <-p.done:
+		case <-t.C:
+			r.log.Info("listener never connected; removing", "peer", p.id)
+			r.Remove(p.id)
+		}
+	}()
+	r.log.Info("listener joined", "peer", p.id, "listeners", r.Listeners())
+	return p.id, pc.LocalDescription().SDP, nil
+}
+
+// Remove closes a peer; it reports whether the peer was in the room.
+func (r *Room) Remove(id string) bool {
+	r.mu.Lock()
+	p, ok := r.peers[id]
+	delete(r.peers, id)
+	r.mu.Unlock()
+	if !ok {
+		return false
+	}
+	p.close()
+	r.log.Info("listener left", "peer", id, "listeners", r.Listeners())
+	return true
+}
+
+func (p *peer) close() {
+	p.once.Do(func() {
+		close(p.done)
+		p.pc.Close()
+	})
+}
+
+// Close removes every peer and waits for their goroutines.
+func (r *Room) Close() {
+	r.mu.Lock()
+	r.closed = true
+	peers := make([]*peer, 0, len(r.peers))
+	for _, p := range r.peers {
+		peers = append(peers, p)
+	}
+	r.peers = make(map[string]*peer)
+	r.mu.Unlock()
+	for _, p := range peers {
+		p.close()
+	}
+	r.wg.Wait()
+}
+
+func newPeerID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%x", b)
+}

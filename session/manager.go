@@ -1,0 +1,310 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"hearth/clock"
+	"hearth/playlist"
+)
+
+// Store persists sessions and their control events. The store package implements it.
+type Store interface {
+	CreateSession(ctx context.Context, s *Session) error
+	Session(ctx context.Context, id string) (*Session, error)
+	// OpenSessions returns every session that has not been marked ended.
+	OpenSessions(ctx context.Context) ([]*Session, error)
+	AppendEvent(ctx context.Context, id string, e Event) error
+	MarkEnded(ctx context.Context, id string, at time.Time) error
+}
+
+// MediaItem is what the manager needs to know about a media file to put it in a playlist.
+type MediaItem struct {
+	ID     string
+	Title  string
+	Frames int64
+	GainDB float64
+}
+
+// Library looks up media for playlists.
+type Library interface {
+	MediaItem(ctx context.Context, id string) (MediaItem, error)
+}
+
+// Launcher runs the live side of sessions: rooms and broadcasters. Calls must not block for long;
+// the scheduler calls them from its loop.
+type Launcher interface {
+	// Start opens the live room of a session (doors open before the start, with silence).
+	Start(s *Session)
+	// Update hands a running room the session with new control events.
+	Update(s *Session)
+	// Stop closes the live room of a session.
+	Stop(id string)
+}
+
+// Config tunes the manager.
+type Config struct {
+	// DoorsOpen is how long before the start a room accepts listeners, who hear silence until then.
+	DoorsOpen time.Duration
+	// Tick bounds how late the scheduler notices a start or an end.
+	Tick time.Duration
+}
+
+// Manager creates and controls sessions and runs the scheduler that opens and closes their rooms.
+type Manager struct {
+	store  Store
+	lib    Library
+	launch Launcher
+	clock  clock.Clock
+	cfg    Config
+	log    *slog.Logger
+
+	wake chan struct{}
+
+	mu      sync.Mutex
+	running map[string]bool
+	// ctl serialises control actions so that events get strictly increasing stamps.
+	ctl sync.Mutex
+}
+
+// NewManager returns a manager; call Run to start its scheduler.
+func NewManager(store Store, lib Library, launch Launcher, clk clock.Clock, cfg Config, log *slog.Logger) *Manager {
+	if cfg.Tick <= 0 {
+		cfg.Tick = 250 * time.Millisecond
+	}
+	return &Manager{
+		store: store, lib: lib, launch: launch, clock: clk, cfg: cfg, log: log,
+		wake:    make(chan struct{}, 1),
+		running: make(map[string]bool),
+	}
+}
+
+// CreateRequest is what a host gives to schedule a session.
+type CreateRequest struct {
+	Title     string
+	StartsAt  time.Time
+	MediaIDs  []string
+	Loop      bool
+	Crossfade time.Duration
+	Demo      bool
+}
+
+// Create validates the request, resolves the media and stores the new session.
+func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Session, error) {
+	title := strings.TrimSpace(req.Title)
+	if title == "" || len(title) > 200 {
+		return nil, fmt.Errorf("%w: title must be 1 to 200 characters", ErrInvalid)
+	}
+	if req.StartsAt.IsZero() {
+		return nil, fmt.Errorf("%w: starts_at is required", ErrInvalid)
+	}
+	if len(req.MediaIDs) == 0 {
+		return nil, fmt.Errorf("%w: the playlist needs at least one media item", ErrInvalid)
+	}
+	if len(req.MediaIDs) > playlist.MaxItems {
+		return nil, fmt.Errorf("%w: at most %d playlist items", ErrInvalid, playlist.MaxItems)
+	}
+	pl := playlist.Playlist{Loop: req.Loop, Crossfade: playlist.DurationToFrames(req.Crossfade)}
+	for _, id := range req.MediaIDs {
+		mi, err := m.lib.MediaItem(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownMedia, id)
+		}
+		pl.Items = append(pl.Items, playlist.Item{MediaID: mi.ID, Title: mi.Title, Frames: mi.Frames, GainDB: mi.GainDB})
+	}
+	if err := pl.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	s := &Session{
+		ID:            NewID(12),
+		Title:         title,
+		StartsAt:      req.StartsAt.UTC().Truncate(time.Millisecond),
+		Playlist:      pl,
+		ListenerToken: NewID(24),
+		CreatedAt:     m.clock.Now().UTC(),
+		Demo:          req.Demo,
+	}
+	if err := m.store.CreateSession(ctx, s); err != nil {
+		return nil, err
+	}
+	m.log.Info("session scheduled", "session", s.ID, "starts_at", s.StartsAt, "items", len(pl.Items), "loop", pl.Loop)
+	m.poke()
+	return s, nil
+}
+
+// Get returns a session.
+func (m *Manager) Get(ctx context.Context, id string) (*Session, error) {
+	return m.store.Session(ctx, id)
+}
+
+// Now returns the manager's clock reading, so callers describe sessions at the same instant the
+// scheduler sees.
+func (m *Manager) Now() time.Time { return m.clock.Now() }
+
+// ControlRequest is a host's control action.
+type ControlRequest struct {
+	Action   Action
+	Position time.Duration
+	Loop     bool
+}
+
+// Control stores a control event and hands it to the live room.
+func (m *Manager) Control(ctx context.Context, id string, req ControlRequest) (*Session, error) {
+	switch req.Action {
+	case ActionPause, ActionResume, ActionSkip, ActionLoop, ActionEnd:
+	case ActionSeek:
+		if req.Position < 0 {
+			return nil, fmt.Errorf("%w: position_ms must not be negative", ErrInvalid)
+		}
+	default:
+		return nil, fmt.Errorf("%w: unknown action %q", ErrInvalid, req.Action)
+	}
+	m.ctl.Lock()
+	defer m.ctl.Unlock()
+	s, err := m.store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := m.clock.Now().UTC()
+	if s.StateAt(now) == StateEnded {
+		return nil, ErrEnded
+	}
+	at := now
+	if n := len(s.Events); n > 0 && !at.After(s.Events[n-1].At) {
+		at = s.Events[n-1].At.Add(time.Microsecond)
+	}
+	e := Event{At: at, Action: req.Action, Position: req.Position, Loop: req.Loop}
+	if err := m.store.AppendEvent(ctx, id, e); err != nil {
+		return nil, err
+	}
+	s.Events = append(s.Events, e)
+	m.log.Info("session control", "session", id, "action", req.Action, "position", req.Position)
+	m.mu.Lock()
+	live := m.running[id]
+	m.mu.Unlock()
+	if live {
+		m.launch.Update(s)
+	}
+	m.poke()
+	return s, nil
+}
+
+// EnsureOpen starts the room of a session that is due soon or live, if the scheduler has not yet,
+// so that a listener arriving early never waits for the next tick.
+func (m *Manager) EnsureOpen(ctx context.Context, id string) (*Session, error) {
+	s, err := m.store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := m.clock.Now()
+	if s.StateAt(now) == StateEnded {
+		return s, ErrEnded
+	}
+	m.mu.Lock()
+	start := !m.running[id]
+	if start {
+		m.running[id] = true
+	}
+	m.mu.Unlock()
+	if start {
+		m.log.Info("room opened", "session", id, "early", now.Before(s.StartsAt))
+		m.launch.Start(s)
+	}
+	return s, nil
+}
+
+func (m *Manager) poke() {
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run is the scheduler: it opens rooms when doors open, closes them when sessions end, and on start
+// resumes every session that was live before a restart. It returns when ctx ends, after stopping the
+// rooms it started.
+func (m *Manager) Run(ctx context.Context) error {
+	for {
+		if err := m.tick(ctx); err != nil && ctx.Err() == nil {
+			m.log.Error("scheduler tick", "err", err)
+		}
+		next := m.clock.Now().Add(m.cfg.Tick)
+		tctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-m.wake:
+				cancel()
+			case <-tctx.Done():
+			}
+			close(done)
+		}()
+		err := m.clock.SleepUntil(tctx, next)
+		cancel()
+		<-done
+		if ctx.Err() != nil {
+			m.stopAll()
+			return nil
+		}
+		_ = err
+	}
+}
+
+func (m *Manager) tick(ctx context.Context) error {
+	open, err := m.store.OpenSessions(ctx)
+	if err != nil {
+		return err
+	}
+	now := m.clock.Now()
+	for _, s := range open {
+		state := s.StateAt(now)
+		m.mu.Lock()
+		running := m.running[s.ID]
+		m.mu.Unlock()
+		switch {
+		case state == StateEnded:
+			end, ok := EndsAt(s.StartsAt, s.Playlist, s.Events)
+			if !ok || end.After(now) {
+				end = now
+			}
+			if err := m.store.MarkEnded(ctx, s.ID, end.UTC()); err != nil {
+				return err
+			}
+			m.log.Info("session ended", "session", s.ID, "at", end)
+			if running {
+				m.mu.Lock()
+				delete(m.running, s.ID)
+				m.mu.Unlock()
+				m.launch.Stop(s.ID)
+			}
+		case !running && !now.Before(s.StartsAt.Add(-m.cfg.DoorsOpen)):
+			m.mu.Lock()
+			m.running[s.ID] = true
+			m.mu.Unlock()
+			m.log.Info("room opened", "session", s.ID, "state", state)
+			m.launch.Start(s)
+		}
+	}
+	return nil
+}
+
+func (m *Manager) stopAll() {
+	m.mu.Lock()
+	ids := make([]string, 0, len(m.running))
+	for id := range m.running {
+		ids = append(ids, id)
+	}
+	m.running = make(map[string]bool)
+	m.mu.Unlock()
+	for _, id := range ids {
+		m.launch.Stop(id)
+	}
+}
+
+// IsNotFound reports whether err means an unknown session.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -1,0 +1,100 @@
+// Package session holds scheduled sessions, their control timeline and the scheduler that opens and
+// closes them on time. It declares the storage it needs and the hooks through which live rooms are
+// started, updated and stopped, and knows nothing of HTTP or WebRTC.
+package session
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"time"
+
+	"hearth/playlist"
+)
+
+var (
+	// ErrNotFound means no session has the given id.
+	ErrNotFound = errors.New("session not found")
+	// ErrInvalid means a request to create or control a session is malformed.
+	ErrInvalid = errors.New("invalid session")
+	// ErrEnded means the session has already ended and cannot be controlled or joined.
+	ErrEnded = errors.New("session has ended")
+	// ErrUnknownMedia means a playlist names media that is not in the library.
+	ErrUnknownMedia = errors.New("unknown media")
+)
+
+// State is a session's lifecycle stage.
+type State string
+
+// The lifecycle stages of a session.
+const (
+	StateScheduled State = "scheduled"
+	StateLive      State = "live"
+	StateEnded     State = "ended"
+)
+
+// Session is one scheduled gathering with its playlist and stored control events.
+type Session struct {
+	ID       string
+	Title    string
+	StartsAt time.Time
+	Playlist playlist.Playlist
+	Events   []Event
+	// ListenerToken lets anyone holding the listen link receive the broadcast.
+	ListenerToken string
+	CreatedAt     time.Time
+	// EndedAt is set once the scheduler has closed the session.
+	EndedAt time.Time
+	// Demo marks the session created on first start, so it is recreated rather than duplicated.
+	Demo bool
+}
+
+// StateAt returns the lifecycle stage at t.
+func (s *Session) StateAt(t time.Time) State {
+	if !s.EndedAt.IsZero() {
+		return StateEnded
+	}
+	if t.Before(s.StartsAt) {
+		return StateScheduled
+	}
+	if At(s.StartsAt, s.Playlist, s.Events, t).Ended {
+		return StateEnded
+	}
+	return StateLive
+}
+
+// NowPlaying describes the item playing at an instant.
+type NowPlaying struct {
+	Index    int
+	MediaID  string
+	Title    string
+	Position time.Duration
+	Duration time.Duration
+	Paused   bool
+}
+
+// NowPlayingAt returns what is playing at t, and false before the start and after the end.
+func (s *Session) NowPlayingAt(t time.Time) (NowPlaying, bool) {
+	if s.StateAt(t) != StateLive {
+		return NowPlaying{}, false
+	}
+	p := At(s.StartsAt, s.Playlist, s.Events, t)
+	it := s.Playlist.Items[p.Index]
+	return NowPlaying{
+		Index:    p.Index,
+		MediaID:  it.MediaID,
+		Title:    it.Title,
+		Position: playlist.FramesToDuration(p.Offset),
+		Duration: it.Duration(),
+		Paused:   p.Paused,
+	}, true
+}
+
+// NewID returns a random, URL-safe identifier with the given number of random bytes.
+func NewID(n int) string {
+	b := make([]byte, n)
+	// Since Go 1.24 crypto/rand.Read never returns an error: it aborts the program instead, so an
+	// all-zero id can never be handed out.
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

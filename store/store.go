@@ -1,0 +1,367 @@
+// Package store keeps Hearth's state in an embedded SQLite database. It implements the storage
+// interfaces that the session and media packages declare.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver: no cgo toolchain needed for the store
+
+	"hearth/media"
+	"hearth/playlist"
+	"hearth/session"
+)
+
+// ErrNotFound means a requested row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the SQLite-backed store.
+type Store struct {
+	db *sql.DB
+}
+
+// Open opens (creating if needed) the database at path and brings its schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// SQLite allows one writer; a single connection avoids SQLITE_BUSY between our own goroutines.
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrations are applied in order; PRAGMA user_version records how many have run. Never edit one
+// that has shipped: append a new one.
+var migrations = []string{
+	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+	CREATE TABLE media (
+		id TEXT PRIMARY KEY,
+		title TEXT NOT NULL,
+		filename TEXT NOT NULL,
+		format TEXT NOT NULL,
+		sample_rate INTEGER NOT NULL,
+		channels INTEGER NOT NULL,
+		frames INTEGER NOT NULL,
+		loudness_lufs REAL NOT NULL,
+		peak_dbfs REAL NOT NULL,
+		gain_db REAL NOT NULL,
+		encoder_delay INTEGER NOT NULL,
+		padding INTEGER NOT NULL,
+		size INTEGER NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE TABLE sessions (
+		id TEXT PRIMARY KEY,
+		title TEXT NOT NULL,
+		starts_at INTEGER NOT NULL,
+		loop INTEGER NOT NULL,
+		crossfade INTEGER NOT NULL,
+		listener_token TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		ended_at INTEGER,
+		demo INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX sessions_open ON sessions (ended_at);
+	CREATE TABLE session_items (
+		session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+		idx INTEGER NOT NULL,
+		media_id TEXT NOT NULL REFERENCES media (id),
+		title TEXT NOT NULL,
+		frames INTEGER NOT NULL,
+		gain_db REAL NOT NULL,
+		PRIMARY KEY (session_id, idx)
+	);
+	CREATE TABLE session_events (
+		session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+		seq INTEGER NOT NULL,
+		at INTEGER NOT NULL,
+		action TEXT NOT NULL,
+		position_ms INTEGER NOT NULL,
+		loop INTEGER NOT NULL,
+		PRIMARY KEY (session_id, seq)
+	);`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	var version int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("database schema version %d is newer than this build understands (%d)", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// Meta returns a stored setting, or ErrNotFound.
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return v, err
+}
+
+// SetMeta stores a setting.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// PutAsset records a validated media file. Storing the same content twice keeps the first record.
+func (s *Store) PutAsset(ctx context.Context, a media.Asset) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO media (id, title, filename, format, sample_rate, channels,
+		frames, loudness_lufs, peak_dbfs, gain_db, encoder_delay, padding, size, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		a.ID, a.Title, a.Filename, a.Format, a.SampleRate, a.Channels, a.Frames, finite(a.LoudnessLUFS),
+		finite(a.PeakDBFS), a.GainDB, a.EncoderDelay, a.Padding, a.Size, a.CreatedAt.UnixMilli())
+	return err
+}
+
+const assetColumns = `id, title, filename, format, sample_rate, channels, frames, loudness_lufs, peak_dbfs,
+	gain_db, encoder_delay, padding, size, created_at`
+
+func scanAsset(row interface{ Scan(...any) error }) (media.Asset, error) {
+	var a media.Asset
+	var created int64
+	err := row.Scan(&a.ID, &a.Title, &a.Filename, &a.Format, &a.SampleRate, &a.Channels, &a.Frames,
+		&a.LoudnessLUFS, &a.PeakDBFS, &a.GainDB, &a.EncoderDelay, &a.Padding, &a.Size, &created)
+	a.CreatedAt = time.UnixMilli(created).UTC()
+	return a, err
+}
+
+// Asset returns one media record.
+func (s *Store) Asset(ctx context.Context, id string) (media.Asset, error) {
+	a, err := scanAsset(s.db.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM media WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, media.ErrNotFound
+	}
+	return a, err
+}
+
+// Assets lists the library, newest first.
+func (s *Store) Assets(ctx context.Context) ([]media.Asset, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+assetColumns+` FROM media ORDER BY created_at DESC, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []media.Asset
+	for rows.Next() {
+		a, err := scanAsset(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// MediaItem implements session.Library.
+func (s *Store) MediaItem(ctx context.Context, id string) (session.MediaItem, error) {
+	a, err := s.Asset(ctx, id)
+	if err != nil {
+		return session.MediaItem{}, err
+	}
+	return session.MediaItem{ID: a.ID, Title: a.Title, Frames: a.Frames, GainDB: a.GainDB}, nil
+}
+
+// CreateSession stores a new session with its playlist, in one transaction.
+func (s *Store) CreateSession(ctx context.Context, x *session.Session) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, starts_at, loop, crossfade,
+		listener_token, created_at, ended_at, demo) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+		x.ID, x.Title, x.StartsAt.UnixMilli(), x.Playlist.Loop, x.Playlist.Crossfade, x.ListenerToken,
+		x.CreatedAt.UnixMilli(), x.Demo); err != nil {
+		return err
+	}
+	for i, it := range x.Playlist.Items {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO session_items (session_id, idx, media_id, title, frames, gain_db)
+			VALUES (?, ?, ?, ?, ?, ?)`, x.ID, i, it.MediaID, it.Title, it.Frames, it.GainDB); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Session returns one session with its playlist and events.
+func (s *Store) Session(ctx context.Context, id string) (*session.Session, error) {
+	x := &session.Session{}
+	var starts, created int64
+	var ended sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT id, title, starts_at, loop, crossfade, listener_token, created_at,
+		ended_at, demo FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
+		&x.Playlist.Crossfade, &x.ListenerToken, &created, &ended, &x.Demo)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, session.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	x.StartsAt = time.UnixMilli(starts).UTC()
+	x.CreatedAt = time.UnixMilli(created).UTC()
+	if ended.Valid {
+		x.EndedAt = time.UnixMilli(ended.Int64).UTC()
+	}
+	if err := s.loadItems(ctx, x); err != nil {
+		return nil, err
+	}
+	if err := s.loadEvents(ctx, x); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+func (s *Store) loadItems(ctx context.Context, x *session.Session) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT media_id, title, frames, gain_db FROM session_items
+		WHERE session_id = ? ORDER BY idx`, x.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it playlist.Item
+		if err := rows.Scan(&it.MediaID, &it.Title, &it.Frames, &it.GainDB); err != nil {
+			return err
+		}
+		x.Playlist.Items = append(x.Playlist.Items, it)
+	}
+	return rows.Err()
+}
+
+func (s *Store) loadEvents(ctx context.Context, x *session.Session) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, action, position_ms, loop FROM session_events
+		WHERE session_id = ? ORDER BY seq`, x.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e session.Event
+		var at, pos int64
+		if err := rows.Scan(&at, &e.Action, &pos, &e.Loop); err != nil {
+			return err
+		}
+		e.At = time.UnixMicro(at).UTC()
+		e.Position = time.Duration(pos) * time.Millisecond
+		x.Events = append(x.Events, e)
+	}
+	return rows.Err()
+}
+
+// OpenSessions implements session.Store.
+func (s *Store) OpenSessions(ctx context.Context) ([]*session.Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sessions WHERE ended_at IS NULL ORDER BY starts_at`)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*session.Session, 0, len(ids))
+	for _, id := range ids {
+		x, err := s.Session(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// DemoSession returns the id of the demo session that is still open, or ErrNotFound.
+func (s *Store) DemoSession(ctx context.Context) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM sessions WHERE demo = 1 AND ended_at IS NULL
+		ORDER BY created_at DESC LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return id, err
+}
+
+// AppendEvent implements session.Store.
+func (s *Store) AppendEvent(ctx context.Context, id string, e session.Event) error {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO session_events (session_id, seq, at, action, position_ms, loop)
+		SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM session_events WHERE session_id = ?`,
+		id, e.At.UnixMicro(), string(e.Action), e.Position.Milliseconds(), e.Loop, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return session.ErrNotFound
+	}
+	return nil
+}
+
+// MarkEnded implements session.Store.
+func (s *Store) MarkEnded(ctx context.Context, id string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, at.UnixMilli(), id)
+	return err
+}
+
+// finite keeps -Inf (silence) out of the database, which cannot store it portably.
+func finite(v float64) float64 {
+	if math.IsInf(v, -1) || math.IsNaN(v) {
+		return -70
+	}
+	if math.IsInf(v, 1) {
+		return 0
+	}
+	return v
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
