@@ -17,9 +17,9 @@ import (
 const maxJSONBody = 1 << 20
 
 type createSessionJSON struct {
-	Title       string `json:"title"`
-	StartsAt    string `json:"starts_at"`
-	Playlist    []struct {
+	Title    string `json:"title"`
+	StartsAt string `json:"starts_at"`
+	Playlist []struct {
 		MediaID string `json:"media_id"`
 	} `json:"playlist"`
 	Loop        bool  `json:"loop"`
@@ -216,4 +216,3 @@ func (s *Server) listenInfo(c *gin.Context) {
 	c.JSON(http.StatusOK, listenJSON{ID: d.ID, Title: d.Title, State: d.State, StartsAt: d.StartsAt,
 		ServerTime: d.ServerTime, NowPlaying: d.NowPlaying, Listeners: d.Listeners})
 }
-

@@ -89,4 +89,3 @@ func classify(err error) error {
 	}
 	return fmt.Errorf("%w: %w", ErrInvalid, err)
 }
-
