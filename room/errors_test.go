@@ -1,0 +1,10 @@
+package room
+
+import "errors"
+
+func errorsIs(err, target error) bool {
+	if target == nil {
+		return err == nil
+	}
+	return errors.Is(err, target)
+}
