@@ -1,0 +1,788 @@
+// Hearth listen page.
+//
+// Someone opens /listen/{id}#t={token} on a phone, presses Listen and hears a
+// live session that the server sends over WebRTC (WHEP, receive only). The page
+// keeps itself going: it polls the session every few seconds, interpolates the
+// progress between polls, and reconnects on its own when the network or the
+// connection drops, for as long as the person wants to listen.
+//
+// Nothing here talks to anything but this server.
+
+import { clock, countdownPhrase, listenersPhrase, readSessionId, readToken, startsPhrase } from "./text.js";
+
+const POLL_MS = 5000;
+const POLL_ENDED_MS = 30000;
+const GATHER_MAX_MS = 1500;
+const DISCONNECT_GRACE_MS = 2000;
+const CONNECT_TIMEOUT_MS = 15000;
+const POST_TIMEOUT_MS = 15000;
+const STABLE_MS = 10000;
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
+const TICK_MS = 500;
+
+const LINK_INCOMPLETE = "This link looks incomplete. Ask your host for the listen link again.";
+const LINK_REFUSED = "This link doesn’t work any more. Ask your host for the listen link again.";
+const LINK_UNKNOWN = "We couldn’t find this session. Ask your host for the listen link again.";
+const NO_WEBRTC = "This browser can’t play live sessions. Please open the link in Safari, Chrome or Firefox.";
+const ENDED = "This session has ended. Thank you for being here.";
+
+const el = (id) => document.getElementById(id);
+const ui = {
+  page: document.querySelector("main"),
+  title: el("title"),
+  state: el("state"),
+  countdown: el("countdown"),
+  listen: el("listen"),
+  listenLabel: el("listen-label"),
+  status: el("status"),
+  now: el("now"),
+  nowTitle: el("now-title"),
+  progress: el("progress"),
+  fill: el("progress-fill"),
+  elapsed: el("elapsed"),
+  remaining: el("remaining"),
+  volume: el("volume"),
+  volumeHint: el("volume-hint"),
+};
+
+const sessionId = readSessionId(location.pathname);
+const token = readToken(location.hash);
+const hasWebRTC = typeof RTCPeerConnection === "function";
+
+// Tests read this: pc is the current RTCPeerConnection (null when not
+// listening), audio the one <audio> element, state the connection state
+// ("idle", "connecting", "listening", "reconnecting", "waiting", "stopped",
+// "blocked", "ended", "unavailable"), session the last session info.
+const hearth = { pc: null, audio: null, state: "idle", session: null };
+window.hearth = hearth;
+
+// Session info, as last seen.
+let info = null;
+let infoAt = 0; // performance.now() when the server stamped info
+let skewMs = 0; // server clock minus local clock
+let iceServers = [];
+let pollTrouble = false;
+let pollTimer = 0;
+let pollBusy = false;
+let linkProblem = sessionId && token ? "" : LINK_INCOMPLETE;
+
+// Listening.
+let want = false; // the person wants to hear the session
+let everConnected = false; // since the last press of Listen
+let attempt = null; // the current connection attempt
+let failures = 0;
+let retryTimer = 0;
+let statusDetail = "";
+let volume = 1;
+
+function authHeaders(extra) {
+  return Object.assign({ Authorization: `Bearer ${token}` }, extra);
+}
+
+// ---------------------------------------------------------------------------
+// Session info
+
+async function poll() {
+  clearTimeout(pollTimer);
+  pollTimer = 0;
+  if (pollBusy || linkProblem) return;
+  pollBusy = true;
+  const wall0 = Date.now();
+  const t0 = performance.now();
+  let res = null;
+  let body = null;
+  try {
+    res = await fetch(`/api/v1/listen/${encodeURIComponent(sessionId)}`, {
+      headers: authHeaders({ Accept: "application/json" }),
+      cache: "no-store",
+      credentials: "omit",
+    });
+    body = await res.json().catch(() => null);
+  } catch {
+    res = null;
+  }
+  pollBusy = false;
+  const t1 = performance.now();
+
+  if (res && res.ok && body && typeof body === "object") {
+    pollTrouble = false;
+    // The server stamped server_time (and the position with it) somewhere in
+    // the middle of the round trip; the midpoint is the best guess of when.
+    applyInfo(body, wall0 + (t1 - t0) / 2, (t0 + t1) / 2);
+  } else if (res && (res.status === 401 || res.status === 403)) {
+    giveUp(LINK_REFUSED);
+    return;
+  } else if (res && res.status === 404) {
+    // A session we have already seen that disappears has ended; one we never
+    // saw was never there.
+    if (info) {
+      applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), 0, t1);
+    } else {
+      giveUp(LINK_UNKNOWN);
+      return;
+    }
+  } else {
+    pollTrouble = true;
+    render();
+  }
+  schedulePoll();
+}
+
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  if (linkProblem) return;
+  const ms = info && info.state === "ended" ? POLL_ENDED_MS : POLL_MS;
+  pollTimer = setTimeout(poll, ms);
+}
+
+// applyInfo takes a new session snapshot. Progress is then interpolated on the
+// monotonic clock from stampedAt, so neither a wrong device clock nor a clock
+// change can move it; skewMs corrects the device clock for the countdown.
+function applyInfo(next, wallMid, stampedAt) {
+  const before = info ? info.state : "";
+  const server = Date.parse(next.server_time);
+  if (wallMid && Number.isFinite(server)) skewMs = server - wallMid;
+  info = next;
+  infoAt = stampedAt;
+  hearth.session = next;
+  if (Array.isArray(next.ice_servers)) iceServers = next.ice_servers;
+
+  if (next.state === "ended") {
+    endListening();
+  } else if (before === "scheduled" && next.state === "live" && want && !isConnected()) {
+    // The session just began: try at once instead of waiting out a backoff.
+    failures = 0;
+    connectNow();
+  }
+  render();
+  renderStatus();
+}
+
+function giveUp(message) {
+  linkProblem = message;
+  clearTimeout(pollTimer);
+  endListening();
+  render();
+  renderStatus();
+}
+
+// ---------------------------------------------------------------------------
+// Listening: one attempt at a time, each with its own RTCPeerConnection.
+
+function startListening() {
+  if (want || linkProblem || !hasWebRTC || (info && info.state === "ended")) return;
+  want = true;
+  everConnected = false;
+  failures = 0;
+  statusDetail = "";
+  ensureAudio();
+  setConnState("connecting");
+  // startAttempt runs up to its first await now, inside the tap:
+  // iOS only lets audio start from a user gesture.
+  startAttempt();
+  updateMediaSession();
+}
+
+function stopListening() {
+  if (!want) return;
+  want = false;
+  clearTimeout(retryTimer);
+  retryTimer = 0;
+  endAttempt();
+  hearth.pc = null;
+  silence();
+  setConnState("stopped");
+  updateMediaSession();
+}
+
+// endListening stops for reasons that are not the person's choice: the session
+// ended or the link no longer works.
+function endListening() {
+  clearTimeout(retryTimer);
+  retryTimer = 0;
+  endAttempt();
+  hearth.pc = null;
+  if (want) silence();
+  want = false;
+  setConnState(linkProblem ? "unavailable" : "ended");
+  updateMediaSession();
+}
+
+function ensureAudio() {
+  if (hearth.audio) return hearth.audio;
+  const audio = document.createElement("audio");
+  audio.autoplay = true;
+  audio.playsInline = true;
+  audio.setAttribute("playsinline", "");
+  audio.setAttribute("autoplay", "");
+  audio.hidden = true;
+  audio.volume = volume;
+  document.body.appendChild(audio);
+  hearth.audio = audio;
+  return audio;
+}
+
+function silence() {
+  const audio = hearth.audio;
+  if (!audio) return;
+  audio.pause();
+  audio.srcObject = null;
+}
+
+function playAudio() {
+  const audio = hearth.audio;
+  if (!audio || !audio.srcObject) return;
+  const p = audio.play();
+  if (p && typeof p.catch === "function") {
+    p.catch((err) => {
+      // AbortError only means a newer stream replaced this one. A refusal
+      // while the page is hidden is retried when it is shown again.
+      if (err && err.name === "NotAllowedError" && want && document.visibilityState === "visible") {
+        want = false;
+        clearTimeout(retryTimer);
+        endAttempt();
+        hearth.pc = null;
+        setConnState("blocked");
+        updateMediaSession();
+      }
+    });
+  }
+}
+
+function attach(stream) {
+  const audio = ensureAudio();
+  if (audio.srcObject !== stream) audio.srcObject = stream;
+  playAudio();
+}
+
+// alreadyPlaying reports whether the element already plays this track, so that
+// ontrack does not reload the element with the same sound.
+function alreadyPlaying(track) {
+  const current = hearth.audio && hearth.audio.srcObject;
+  return Boolean(current && typeof current.getTracks === "function" && current.getTracks().includes(track));
+}
+
+function startAttempt() {
+  clearTimeout(retryTimer);
+  retryTimer = 0;
+  endAttempt();
+  if (!want) return;
+
+  let pc;
+  try {
+    pc = new RTCPeerConnection({ iceServers });
+  } catch {
+    giveUp(NO_WEBRTC);
+    return;
+  }
+  const a = { pc, resource: "", done: false, graceTimer: 0, connectTimer: 0, connectedAt: 0 };
+  attempt = a;
+  hearth.pc = pc;
+
+  const transceiver = pc.addTransceiver("audio", { direction: "recvonly" });
+  // The receiver's track exists before negotiation, so the element can start
+  // playing it inside the tap; sound flows once the connection is up.
+  attach(new MediaStream([transceiver.receiver.track]));
+
+  pc.ontrack = (event) => {
+    if (attempt !== a || alreadyPlaying(event.track)) return;
+    attach(event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]));
+  };
+  pc.onconnectionstatechange = () => onPeerState(a);
+  pc.oniceconnectionstatechange = () => onPeerState(a);
+
+  negotiate(a).catch(() => {
+    if (attempt === a) retry(a);
+  });
+}
+
+async function negotiate(a) {
+  const pc = a.pc;
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc, GATHER_MAX_MS);
+  if (a.done) return;
+
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), POST_TIMEOUT_MS);
+  let res;
+  try {
+    res = await fetch(`/whep/${encodeURIComponent(sessionId)}`, {
+      method: "POST",
+      headers: authHeaders({ "Content-Type": "application/sdp" }),
+      body: pc.localDescription.sdp,
+      cache: "no-store",
+      credentials: "omit",
+      signal: abort.signal,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+
+  if (res.ok) {
+    const where = res.headers.get("Location");
+    if (where) a.resource = new URL(where, res.url || location.href).href;
+    if (a.done) {
+      // Stopped while the offer was on its way: leave the resource we just got.
+      leave(a.resource);
+      a.resource = "";
+      return;
+    }
+    const sdp = await res.text();
+    if (a.done) return;
+    await pc.setRemoteDescription({ type: "answer", sdp });
+    // When the server closes its side, DTLS says so at once; ICE would take
+    // several seconds more to notice the silence.
+    const dtls = pc.getReceivers()[0] && pc.getReceivers()[0].transport;
+    if (dtls && typeof dtls.addEventListener === "function") {
+      dtls.addEventListener("statechange", () => {
+        if (attempt === a && (dtls.state === "closed" || dtls.state === "failed")) retry(a);
+      });
+    }
+    a.connectTimer = setTimeout(() => {
+      if (attempt === a && !isConnected()) retry(a);
+    }, CONNECT_TIMEOUT_MS);
+    return;
+  }
+
+  if (a.done) return;
+  refused(a, res);
+}
+
+function refused(a, res) {
+  const status = res.status;
+  if (status === 410) {
+    applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), 0, performance.now());
+    poll();
+    return;
+  }
+  if (status === 401 || status === 403) {
+    giveUp(LINK_REFUSED);
+    return;
+  }
+  if (status === 404 && !info) {
+    giveUp(LINK_UNKNOWN);
+    return;
+  }
+  let wait = 0;
+  if (status === 429 || status === 503) {
+    statusDetail = "busy";
+    const after = Number.parseInt(res.headers.get("Retry-After") || "", 10);
+    if (Number.isFinite(after)) wait = Math.min(Math.max(after, 1), 30) * 1000;
+  }
+  retry(a, wait);
+}
+
+function onPeerState(a) {
+  if (attempt !== a) return;
+  const pc = a.pc;
+  const cs = pc.connectionState;
+  const ice = pc.iceConnectionState;
+  if (cs === "failed" || ice === "failed") {
+    retry(a);
+    return;
+  }
+  if (isConnected()) {
+    clearTimeout(a.graceTimer);
+    a.graceTimer = 0;
+    clearTimeout(a.connectTimer);
+    a.connectTimer = 0;
+    if (!a.connectedAt) a.connectedAt = performance.now();
+    everConnected = true;
+    statusDetail = "";
+    setConnState("listening");
+    playAudio();
+    return;
+  }
+  if ((cs === "disconnected" || ice === "disconnected") && !a.graceTimer) {
+    // Short drops often heal by themselves; give it a moment first.
+    a.graceTimer = setTimeout(() => {
+      a.graceTimer = 0;
+      if (attempt === a && !isConnected()) retry(a);
+    }, DISCONNECT_GRACE_MS);
+  }
+}
+
+function isConnected() {
+  const pc = attempt && attempt.pc;
+  if (!pc) return false;
+  if (typeof pc.connectionState === "string") return pc.connectionState === "connected";
+  return pc.iceConnectionState === "connected" || pc.iceConnectionState === "completed";
+}
+
+// retry ends the attempt and schedules the next one with backoff.
+function retry(a, minDelay = 0) {
+  if (a && attempt !== a) return;
+  if (a && a.connectedAt && performance.now() - a.connectedAt > STABLE_MS) failures = 0;
+  endAttempt();
+  if (!want || linkProblem || (info && info.state === "ended")) return;
+
+  const base = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)];
+  failures++;
+  // A little spread, so that a room full of phones does not return in step.
+  const delay = Math.max(minDelay, Math.round(base * (0.85 + 0.15 * Math.random())));
+  if (!navigator.onLine) statusDetail = "offline";
+  else if (statusDetail !== "busy") statusDetail = "";
+
+  if (info && info.state === "scheduled" && statusDetail !== "offline") setConnState("waiting");
+  else setConnState(everConnected ? "reconnecting" : "connecting");
+  retryTimer = setTimeout(() => {
+    retryTimer = 0;
+    startAttempt();
+  }, delay);
+}
+
+function connectNow() {
+  if (!want) return;
+  startAttempt();
+}
+
+function endAttempt() {
+  const a = attempt;
+  if (!a) return;
+  attempt = null;
+  a.done = true;
+  clearTimeout(a.graceTimer);
+  clearTimeout(a.connectTimer);
+  const pc = a.pc;
+  pc.ontrack = null;
+  pc.onconnectionstatechange = null;
+  pc.oniceconnectionstatechange = null;
+  try {
+    pc.close();
+  } catch {
+    // Already closed.
+  }
+  if (a.resource) leave(a.resource);
+  a.resource = "";
+}
+
+// leave tells the server we are gone. keepalive lets it finish after the page
+// is hidden or unloaded.
+function leave(url) {
+  if (!url) return;
+  try {
+    fetch(url, {
+      method: "DELETE",
+      headers: authHeaders(),
+      keepalive: true,
+      cache: "no-store",
+      credentials: "omit",
+    }).catch(() => {});
+  } catch {
+    // Nothing more we can do; the server times the resource out.
+  }
+}
+
+function gathered(pc, maxMs) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener("icegatheringstatechange", onState);
+      pc.removeEventListener("icecandidate", onCandidate);
+      resolve();
+    };
+    const onState = () => {
+      if (pc.iceGatheringState === "complete") done();
+    };
+    const onCandidate = (e) => {
+      if (!e.candidate) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    pc.addEventListener("icegatheringstatechange", onState);
+    pc.addEventListener("icecandidate", onCandidate);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+function setConnState(state) {
+  hearth.state = state;
+  renderButton();
+  renderStatus();
+}
+
+function renderStatus() {
+  const s = hearth.state;
+  let text = "";
+  let kind = "";
+  const detail =
+    statusDetail === "busy"
+      ? " Hearth is busy right now. We’ll keep trying."
+      : statusDetail === "offline"
+        ? " Waiting for your internet connection."
+        : "";
+  switch (s) {
+    case "connecting":
+      text = "Connecting..." + detail;
+      kind = "wait";
+      break;
+    case "reconnecting":
+      text = "Reconnecting..." + detail;
+      kind = "wait";
+      break;
+    case "waiting":
+      text = "Waiting for the session to begin. The sound will start by itself.";
+      kind = "wait";
+      break;
+    case "listening":
+      text = info && info.state === "scheduled" ? "Listening. The sound will begin when the session starts." : "Listening";
+      kind = "ok";
+      break;
+    case "stopped":
+      text = "Stopped. Press Listen to hear it again.";
+      break;
+    case "blocked":
+      text = "Your browser paused the sound. Press Listen to hear it again.";
+      break;
+    case "unavailable":
+      if (!hasWebRTC && !linkProblem) text = NO_WEBRTC;
+      break;
+    case "idle":
+      if (info && info.state === "scheduled") text = "Press Listen now and the sound will start by itself.";
+      else if (info && info.state === "live") text = "Press Listen whenever you are ready.";
+      break;
+  }
+  setText(ui.status, text);
+  setData(ui.status, "kind", kind);
+}
+
+function renderButton() {
+  const ended = info && info.state === "ended";
+  ui.listen.disabled = Boolean(linkProblem || ended || !hasWebRTC);
+  ui.listen.setAttribute("aria-pressed", want ? "true" : "false");
+  setText(ui.listenLabel, want ? "Stop" : "Listen");
+}
+
+function render() {
+  let title = info && typeof info.title === "string" && info.title.trim() ? info.title.trim() : "Your session";
+  if (linkProblem && !info) title = "We couldn’t open this session";
+  setText(ui.title, title);
+  setData(ui.title, "long", title.length > 48 ? "true" : "");
+  // The view decides which parts of the page are shown at all (see style.css).
+  let view = "loading";
+  if (linkProblem) view = "problem";
+  else if (info && ["scheduled", "live", "ended"].includes(info.state)) view = info.state;
+  setData(ui.page, "view", view);
+  const docTitle = info ? `${title} · Hearth` : "Listen · Hearth";
+  if (document.title !== docTitle) document.title = docTitle;
+
+  let state = "";
+  let kind = "";
+  if (linkProblem) {
+    state = linkProblem;
+  } else if (!info) {
+    state = pollTrouble ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
+  } else if (info.state === "scheduled") {
+    state = `Starts ${startsPhrase(info.starts_at)} — you can wait here, it will begin by itself.`;
+  } else if (info.state === "live") {
+    const paused = info.now_playing && info.now_playing.paused;
+    state = paused ? "Paused by the host" : "Live";
+    kind = paused ? "" : "live";
+  } else if (info.state === "ended") {
+    state = ENDED;
+  } else {
+    state = "Getting things ready…";
+  }
+  setText(ui.state, state);
+  setData(ui.state, "kind", kind);
+  renderButton();
+  tick();
+  updateMediaSession();
+}
+
+// tick updates what moves with time: the countdown and the progress.
+function tick() {
+  renderCountdown();
+  renderNowPlaying();
+}
+
+function renderCountdown() {
+  let text = "";
+  if (!linkProblem && info && info.state === "scheduled") {
+    const starts = Date.parse(info.starts_at);
+    if (Number.isFinite(starts)) {
+      const left = starts - (Date.now() + skewMs);
+      text = left > 0 ? `Begins in ${countdownPhrase(left)}` : "Starting any moment now.";
+    }
+  } else if (!linkProblem && info && info.state === "live") {
+    if (info.now_playing && info.now_playing.paused) text = "It will carry on by itself.";
+    else text = listenersPhrase(info.listeners);
+  } else if (!linkProblem && info && info.state === "ended") {
+    text = "You can close this page whenever you like.";
+  }
+  setText(ui.countdown, text);
+}
+
+function renderNowPlaying() {
+  const np = !linkProblem && info && info.state === "live" ? info.now_playing : null;
+  if (!np) {
+    let empty = "Nothing is playing yet";
+    if (linkProblem || (info && info.state === "ended")) empty = "Nothing is playing";
+    else if (info && info.state === "live") empty = "A quiet moment between pieces";
+    else if (info && info.state === "scheduled") empty = "Nothing yet. It will start by itself.";
+    setText(ui.nowTitle, empty);
+    setData(ui.now, "empty", "true");
+    setProgress(0, 0);
+    return;
+  }
+  setData(ui.now, "empty", "false");
+  setText(ui.nowTitle, typeof np.title === "string" && np.title.trim() ? np.title.trim() : "Untitled");
+  const duration = Math.max(0, Number(np.duration_ms) || 0);
+  let pos = Math.max(0, Number(np.position_ms) || 0);
+  if (!np.paused) pos += performance.now() - infoAt;
+  if (duration > 0) pos = Math.min(pos, duration);
+  setProgress(pos, duration);
+}
+
+function setProgress(posMs, durMs) {
+  const pos = Math.floor(posMs / 1000);
+  const dur = Math.round(durMs / 1000);
+  const bar = ui.progress;
+  if (dur > 0) {
+    setAttr(bar, "aria-valuemax", String(dur));
+    setAttr(bar, "aria-valuenow", String(Math.min(pos, dur)));
+    setAttr(bar, "aria-valuetext", `${clock(pos)} of ${clock(dur)}`);
+    setText(ui.remaining, `${clock(Math.max(0, dur - pos))} left`);
+    ui.fill.style.transform = `scaleX(${Math.min(1, posMs / durMs).toFixed(4)})`;
+  } else {
+    // Unknown length: say how long it has played, with no bar to fill.
+    setAttr(bar, "aria-valuemax", "0");
+    setAttr(bar, "aria-valuenow", "0");
+    setAttr(bar, "aria-valuetext", posMs > 0 ? `${clock(pos)} played` : "Not started");
+    setText(ui.remaining, "");
+    ui.fill.style.transform = "scaleX(0)";
+  }
+  setText(ui.elapsed, clock(pos));
+}
+
+// The setters below touch the DOM only on change, so the live region is not
+// re-announced and nothing re-lays out for no reason.
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+function setAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
+function setData(node, key, value) {
+  if (value) {
+    if (node.dataset[key] !== value) node.dataset[key] = value;
+  } else if (key in node.dataset) {
+    delete node.dataset[key];
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Lock screen and headset controls, where the browser offers them.
+
+let mediaTitle = "";
+function updateMediaSession() {
+  const ms = navigator.mediaSession;
+  if (!ms) return;
+  try {
+    ms.playbackState = want ? "playing" : "paused";
+    const session = info && info.title ? info.title : "Hearth";
+    const np = info && info.state === "live" && info.now_playing && info.now_playing.title;
+    const key = `${np || session}\n${session}`;
+    if (key !== mediaTitle && typeof MediaMetadata === "function") {
+      mediaTitle = key;
+      ms.metadata = new MediaMetadata({ title: np || session, artist: session, album: "Hearth" });
+    }
+  } catch {
+    // Optional.
+  }
+}
+
+function setupMediaSession() {
+  const ms = navigator.mediaSession;
+  if (!ms) return;
+  const handlers = {
+    play: () => startListening(),
+    pause: () => stopListening(),
+    stop: () => stopListening(),
+  };
+  for (const [action, fn] of Object.entries(handlers)) {
+    try {
+      ms.setActionHandler(action, fn);
+    } catch {
+      // Not supported here.
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Wiring
+
+function setupVolume() {
+  // iOS ignores element volume and always reads back 1; say so instead of
+  // leaving a slider that seems broken.
+  const probe = document.createElement("audio");
+  probe.volume = 0.5;
+  if (probe.volume !== 0.5) {
+    ui.volumeHint.textContent = "On this device, use the volume buttons on the side.";
+  }
+  const apply = () => {
+    volume = Math.min(1, Math.max(0, Number(ui.volume.value) / 100));
+    if (hearth.audio) hearth.audio.volume = volume;
+  };
+  ui.volume.addEventListener("input", apply);
+  ui.volume.addEventListener("change", apply);
+  apply();
+}
+
+function setup() {
+  ui.listen.addEventListener("click", () => {
+    if (want) stopListening();
+    else startListening();
+  });
+  setupVolume();
+  setupMediaSession();
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    poll();
+    if (want) {
+      if (hearth.audio && hearth.audio.paused) playAudio();
+      if (retryTimer) connectNow();
+    }
+  });
+  window.addEventListener("online", () => {
+    poll();
+    if (want && !isConnected()) {
+      failures = 0;
+      statusDetail = "";
+      connectNow();
+    }
+  });
+  window.addEventListener("offline", () => {
+    if (want && !isConnected()) {
+      statusDetail = "offline";
+      renderStatus();
+    }
+  });
+  window.addEventListener("pagehide", () => {
+    // Leave politely: the DELETE is sent with keepalive so it outlives the page.
+    endAttempt();
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    poll();
+    if (want) {
+      failures = 0;
+      startAttempt();
+    }
+  });
+
+  if (linkProblem || !hasWebRTC) hearth.state = "unavailable";
+  render();
+  renderStatus();
+  setInterval(() => {
+    if (document.visibilityState === "visible") tick();
+  }, TICK_MS);
+  if (!linkProblem) poll();
+}
+
+setup();

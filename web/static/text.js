@@ -1,0 +1,77 @@
+// Words and numbers for the listen page: small pure functions, kept apart
+// from the page's state so they are easy to read and to check on their own.
+
+// readSessionId takes the session id from /listen/{id}; the page is the same
+// for every session, so the path is the only place the id lives.
+export function readSessionId(path) {
+  const parts = path.split("/").filter(Boolean);
+  const i = parts.lastIndexOf("listen");
+  if (i < 0 || i + 1 >= parts.length) return "";
+  try {
+    return decodeURIComponent(parts[i + 1]);
+  } catch {
+    return "";
+  }
+}
+
+// The token is read by hand rather than with URLSearchParams, which would turn
+// a "+" in a base64 token into a space.
+export function readToken(hash) {
+  for (const part of hash.replace(/^#/, "").split("&")) {
+    if (part.startsWith("t=")) {
+      try {
+        return decodeURIComponent(part.slice(2)).trim();
+      } catch {
+        return "";
+      }
+    }
+  }
+  return "";
+}
+
+// clock writes a duration the way a player does: m:ss, or h:mm:ss past an hour.
+export function clock(totalSeconds) {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+// countdownPhrase says how long until the start in plain words, rounded up so
+// that it never promises a start sooner than the truth.
+export function countdownPhrase(ms) {
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return "less than a minute";
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  const hours = h === 1 ? "1 hour" : `${h} hours`;
+  return m === 0 ? hours : `${hours} ${m} min`;
+}
+
+// startsPhrase says when, in the listener's own clock and words: "at 19:00",
+// "tomorrow at 19:00" or "on Tue 4 Nov at 19:00".
+export function startsPhrase(startsAt) {
+  const when = new Date(startsAt);
+  if (Number.isNaN(when.getTime())) return "soon";
+  const time = when.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
+  const today = new Date();
+  const days = Math.round((startOfDay(when) - startOfDay(today)) / 86400000);
+  if (days === 0) return `at ${time}`;
+  if (days === 1) return `tomorrow at ${time}`;
+  const date = when.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
+  return `on ${date} at ${time}`;
+}
+
+function startOfDay(d) {
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+}
+
+// listenersPhrase tells people they are not alone, without naming anyone.
+export function listenersPhrase(n) {
+  const count = Math.floor(Number(n));
+  if (!Number.isFinite(count) || count < 1) return "";
+  return count === 1 ? "1 person is listening now" : `${count} people are listening now`;
+}
