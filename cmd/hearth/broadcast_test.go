@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"hearth/internal/testpeer"
+)
+
+// TestWHEPListenerHearsTheMeditationTone is the broadcast path end to end: a 44.1 kHz MP3 of a
+// 523.25 Hz tone is uploaded, scheduled, decoded, resampled, encoded with libopus, paced and sent
+// over WHEP to a pion listener on loopback, which decodes it with pion/opus.
+func TestWHEPListenerHearsTheMeditationTone(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "Tone", time.Now(), false, id)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	whep := sess["whep_url"].(string)
+	l, loc, err := testpeer.DialWHEP(ctx, whep, sess["listener_token"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.WaitPackets(ctx, 150); err != nil {
+		t.Fatal(err)
+	}
+	pkts := l.Packets()
+	for i := 1; i < len(pkts); i++ {
+		if d := pkts[i].Timestamp - pkts[i-1].Timestamp; d != 960 {
+			t.Fatalf("packet %d: RTP timestamp step %d, want 960", i, d)
+		}
+	}
+	pcm, errs := l.PCM()
+	if errs != 0 {
+		t.Fatalf("%d Opus decode errors", errs)
+	}
+	left := testpeer.Left(pcm)
+	// Skip the first half second (fade-in, connection start).
+	if f := testpeer.Frequency(left[24000:], 48000); math.Abs(f-523.25) > 1 {
+		t.Fatalf("heard %.3f Hz, want 523.25 +/- 1", f)
+	}
+	if lvl := testpeer.RMSdB(left[24000:]); lvl < -40 {
+		t.Fatalf("tone level %.1f dBFS: too quiet, loudness gain not applied?", lvl)
+	}
+
+	// The session reports what is playing.
+	code, info, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sess["id"].(string), testAdminToken, "", nil)
+	if code != http.StatusOK || info["state"] != "live" || info["listeners"].(float64) != 1 {
+		t.Fatalf("session: %d %v", code, info)
+	}
+	np := info["now_playing"].(map[string]any)
+	if np["media_id"] != id || np["position_ms"].(float64) < 2000 {
+		t.Fatalf("now_playing %v", np)
+	}
+
+	// Leaving: DELETE the resource, then the room no longer counts the listener.
+	code, _, _ = s.do(t, http.MethodDelete, loc, sess["listener_token"].(string), "", nil)
+	if code != http.StatusOK {
+		t.Fatalf("DELETE %s: %d", loc, code)
+	}
+	code, info, _ = s.do(t, http.MethodGet, "/api/v1/sessions/"+sess["id"].(string), testAdminToken, "", nil)
+	if info["listeners"].(float64) != 0 {
+		t.Fatalf("listeners after DELETE: %v", info["listeners"])
+	}
+	code, _, _ = s.do(t, http.MethodDelete, loc, sess["listener_token"].(string), "", nil)
+	if code != http.StatusNotFound {
+		t.Fatalf("second DELETE: %d, want 404", code)
+	}
+}
+
+// TestGaplessJoinBetweenFiles plays one continuous 440 Hz tone that was cut into two MP3 files at a
+// point that is not a frame boundary: the listener must hear no silent 20 ms frame at the join.
+func TestGaplessJoinBetweenFiles(t *testing.T) {
+	s := startServer(t, nil)
+	a := s.uploadFile(t, fixture("tone440_a.mp3"))
+	b := s.uploadFile(t, fixture("tone440_b.mp3"))
+	start := time.Now().Add(1500 * time.Millisecond)
+	sess := s.createSession(t, "Join", start, false, a, b)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l, _, err := testpeer.DialWHEP(ctx, sess["whep_url"].(string), sess["listener_token"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// 1.5 s of silence before the start, 6 s of tone, then silence again.
+	if err := l.WaitPackets(ctx, 420); err != nil {
+		t.Fatal(err)
+	}
+	pcm, errs := l.PCM()
+	if errs != 0 {
+		t.Fatalf("%d decode errors", errs)
+	}
+	left := testpeer.Left(pcm)
+	const frame = 960
+	first, last := -1, -1
+	for i := 0; i+frame <= len(left); i += frame {
+		if testpeer.RMSdB(left[i:i+frame]) > -40 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		t.Fatal("never heard the tone")
+	}
+	heard := float64(last-first+frame) / 48000
+	if math.Abs(heard-6.0) > 0.1 {
+		t.Fatalf("heard %.3f s of tone, want 6.0 (the two files back to back)", heard)
+	}
+	tone := left[first : last+frame]
+	if n := testpeer.SilentWindows(tone, frame, -40); n != 0 {
+		t.Fatalf("%d silent 20 ms frames inside the tone", n)
+	}
+	// Every 20 ms frame of the tone holds its level: a gap or a dip at the join would show.
+	ref := testpeer.RMSdB(tone[frame*10 : frame*20])
+	for i := 2 * frame; i+2*frame <= len(tone); i += frame {
+		if d := testpeer.RMSdB(tone[i:i+frame]) - ref; math.Abs(d) > 1 {
+			t.Fatalf("frame at %.3f s is %.2f dB off the tone's level", float64(i)/48000, d)
+		}
+	}
+	if f := testpeer.Frequency(tone[frame:len(tone)-frame], 48000); math.Abs(f-440) > 0.5 {
+		t.Fatalf("heard %.2f Hz across the join, want 440", f)
+	}
+}
+
+func TestSilenceBeforeStartThenSession(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	start := time.Now().Add(2 * time.Second)
+	sess := s.createSession(t, "Later", start, false, id)
+	if sess["state"] != "scheduled" {
+		t.Fatalf("state %v, want scheduled", sess["state"])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l, _, err := testpeer.DialWHEP(ctx, sess["whep_url"].(string), sess["listener_token"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.WaitPackets(ctx, 60); err != nil {
+		t.Fatal(err)
+	}
+	pcm, _ := l.PCM()
+	if lvl := testpeer.RMSdB(testpeer.Left(pcm)); lvl > -60 {
+		t.Fatalf("before the start the listener hears %.1f dBFS, want silence", lvl)
+	}
+	for time.Now().Before(start.Add(1500 * time.Millisecond)) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	pcm, _ = l.PCM()
+	left := testpeer.Left(pcm)
+	if lvl := testpeer.RMSdB(left[len(left)-24000:]); lvl < -40 {
+		t.Fatalf("after the start the listener hears %.1f dBFS, want the tone", lvl)
+	}
+	code, info, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sess["id"].(string), testAdminToken, "", nil)
+	if code != 200 || info["state"] != "live" {
+		t.Fatalf("state after start: %v", info["state"])
+	}
+}
+
+func TestControlsPauseResumeSkipSeek(t *testing.T) {
+	s := startServer(t, nil)
+	a := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	b := s.uploadFile(t, fixture("tone440_a.mp3"))
+	sess := s.createSession(t, "Controls", time.Now(), false, a, b)
+	path := "/api/v1/sessions/" + sess["id"].(string)
+
+	ctrl := func(body map[string]any) map[string]any {
+		t.Helper()
+		code, m := s.postJSON(t, path+"/control", body)
+		if code != http.StatusOK {
+			t.Fatalf("control %v: %d %v", body, code, m)
+		}
+		return m
+	}
+	time.Sleep(300 * time.Millisecond)
+	m := ctrl(map[string]any{"action": "pause"})
+	np := m["now_playing"].(map[string]any)
+	if np["paused"] != true {
+		t.Fatalf("after pause: %v", np)
+	}
+	p1 := np["position_ms"].(float64)
+	time.Sleep(400 * time.Millisecond)
+	_, info, _ := s.do(t, http.MethodGet, path, testAdminToken, "", nil)
+	if p2 := info["now_playing"].(map[string]any)["position_ms"].(float64); p2 != p1 {
+		t.Fatalf("position moved while paused: %v -> %v", p1, p2)
+	}
+	ctrl(map[string]any{"action": "resume"})
+	m = ctrl(map[string]any{"action": "seek", "position_ms": 5000})
+	if pos := m["now_playing"].(map[string]any)["position_ms"].(float64); pos < 5000 || pos > 5100 {
+		t.Fatalf("after seek position %v, want ~5000", pos)
+	}
+	m = ctrl(map[string]any{"action": "skip"})
+	if got := m["now_playing"].(map[string]any)["media_id"]; got != b {
+		t.Fatalf("after skip playing %v, want %v", got, b)
+	}
+	for _, bad := range []string{`{"action":"dance"}`, `{"action":"seek"}`, `{"action":"seek","position_ms":-5}`, `{`, `{"action":"pause","extra":1}`} {
+		code, m, _ := s.do(t, http.MethodPost, path+"/control", testAdminToken, "application/json", strings.NewReader(bad))
+		if code != http.StatusBadRequest || m["error"] == nil {
+			t.Errorf("control %s: %d %v, want 400 with an error", bad, code, m)
+		}
+	}
+	m = ctrl(map[string]any{"action": "end"})
+	if m["state"] != "ended" {
+		t.Fatalf("after end: state %v", m["state"])
+	}
+	code, _ := s.postJSON(t, path+"/control", map[string]any{"action": "resume"})
+	if code != http.StatusConflict {
+		t.Fatalf("control after end: %d, want 409", code)
+	}
+}
