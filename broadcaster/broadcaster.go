@@ -166,6 +166,7 @@ func (b *Broadcaster) Run(ctx context.Context) error {
 			n += skip
 			due = start.Add(time.Duration(n) * FrameDuration)
 			b.skipped.Add(skip)
+			b.log.Warn("broadcaster fell behind; skipping ahead", "lag", lag, "frames", skip)
 		}
 		silent := b.render(ctx, due)
 		b.frames.Add(1)

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"hearth/media/loudness"
+	"hearth/media/mp3"
 	"hearth/media/resample"
+	"hearth/media/wav"
 )
 
 // AssetStore records validated media. The store package implements it.
@@ -272,11 +274,15 @@ func Analyze(ctx context.Context, r io.ReadSeeker, filename string, limits Limit
 		PeakDBFS:     peakDB,
 		GainDB:       loudness.Gain(limits.TargetLUFS, lufs, peak, limits.CeilingDBFS),
 	}
-	if m, ok := dec.(interface{ Channels() int }); ok {
-		a.Channels = m.Channels()
-	}
-	if m, ok := dec.(interface{ Gapless() (int, int) }); ok {
-		a.EncoderDelay, a.Padding = m.Gapless()
+	switch d := dec.(type) {
+	case *mp3.Decoder:
+		info := d.Info()
+		a.Channels = info.Channels
+		if info.HasGaplessInfo {
+			a.EncoderDelay, a.Padding = info.EncoderDelay, info.Padding
+		}
+	case *wav.Decoder:
+		a.Channels = d.Info().Channels
 	}
 	return a, nil
 }

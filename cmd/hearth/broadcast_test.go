@@ -90,10 +90,8 @@ func TestGaplessJoinBetweenFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	// 1.5 s of silence before the start, 6 s of tone, then silence again.
-	if err := l.WaitPackets(ctx, 420); err != nil {
-		t.Fatal(err)
-	}
+	// 1.5 s of silence before the start, then 6 s of tone; the session ends with the playlist.
+	waitState(t, s, sess["id"].(string), "ended", 20*time.Second)
 	pcm, errs := l.PCM()
 	if errs != 0 {
 		t.Fatalf("%d decode errors", errs)
@@ -217,5 +215,21 @@ func TestControlsPauseResumeSkipSeek(t *testing.T) {
 	code, _ := s.postJSON(t, path+"/control", map[string]any{"action": "resume"})
 	if code != http.StatusConflict {
 		t.Fatalf("control after end: %d, want 409", code)
+	}
+}
+
+// waitState polls a session until it reaches state.
+func waitState(t *testing.T, s *testServer, id, state string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		_, info, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+id, testAdminToken, "", nil)
+		if info["state"] == state {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("session %s still %v after %s, want %s", id, info["state"], timeout, state)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
