@@ -335,8 +335,9 @@ func (s *Store) DemoSession(ctx context.Context) (string, error) {
 // AppendEvent implements session.Store.
 func (s *Store) AppendEvent(ctx context.Context, id string, e session.Event) error {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO session_events (session_id, seq, at, action, position_ms, loop)
-		SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM session_events WHERE session_id = ?`,
-		id, e.At.UnixMicro(), string(e.Action), e.Position.Milliseconds(), e.Loop, id)
+		SELECT s.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_events WHERE session_id = s.id), ?, ?, ?, ?
+		FROM sessions s WHERE s.id = ?`,
+		e.At.UnixMicro(), string(e.Action), e.Position.Milliseconds(), e.Loop, id)
 	if err != nil {
 		return err
 	}

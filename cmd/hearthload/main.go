@@ -98,7 +98,7 @@ func run(whep, token string, n int, hold time.Duration, pid, rate int) error {
 		go func() {
 			defer wg.Done()
 			t0 := time.Now()
-			l, _, err := testpeer.DialWHEP(ctx, whep, token)
+			l, _, err := testpeer.DialWHEPWith(ctx, whep, token, false)
 			if err != nil {
 				mu.Lock()
 				failures++

@@ -38,10 +38,15 @@ type Listener struct {
 	first      chan struct{}
 	firstOnce  sync.Once
 	done       chan struct{}
+	decode     bool
 }
 
-// New makes a listener and its offer (with candidates gathered).
-func New() (*Listener, string, error) {
+// New makes a listener that decodes what it receives, and its offer (with candidates gathered).
+func New() (*Listener, string, error) { return NewWith(true) }
+
+// NewWith makes a listener; without decoding it only records packets, which lets a load test hold
+// hundreds of listeners on a small machine.
+func NewWith(decode bool) (*Listener, string, error) {
 	se := webrtc.SettingEngine{}
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
@@ -56,7 +61,7 @@ func New() (*Listener, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	l := &Listener{PC: pc, first: make(chan struct{}), done: make(chan struct{})}
+	l := &Listener{PC: pc, first: make(chan struct{}), done: make(chan struct{}), decode: decode}
 	if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 		pc.Close()
 		return nil, "", err
@@ -98,7 +103,7 @@ func (l *Listener) read(tr *webrtc.TrackRemote) {
 		l.firstOnce.Do(func() { close(l.first) })
 		var n int
 		var derr error
-		if len(p.Payload) > 0 {
+		if len(p.Payload) > 0 && l.decode {
 			n, derr = dec.DecodeToFloat32(p.Payload, out)
 		}
 		l.mu.Lock()
@@ -151,7 +156,12 @@ func (l *Listener) Close() error { return l.PC.Close() }
 
 // DialWHEP posts an offer to a WHEP endpoint and applies the answer. It returns the resource URL.
 func DialWHEP(ctx context.Context, endpoint, token string) (*Listener, string, error) {
-	l, offer, err := New()
+	return DialWHEPWith(ctx, endpoint, token, true)
+}
+
+// DialWHEPWith is DialWHEP with decoding on or off.
+func DialWHEPWith(ctx context.Context, endpoint, token string, decode bool) (*Listener, string, error) {
+	l, offer, err := NewWith(decode)
 	if err != nil {
 		return nil, "", err
 	}
