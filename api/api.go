@@ -133,6 +133,9 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		fail(c, http.StatusNotFound, "session not found")
 	case errors.Is(err, session.ErrUnknownMedia), errors.Is(err, session.ErrInvalid):
 		fail(c, http.StatusBadRequest, err.Error())
+	case errors.Is(err, session.ErrNotOpen):
+		c.Header("Retry-After", "60")
+		fail(c, http.StatusConflict, err.Error())
 	case errors.Is(err, session.ErrEnded), errors.Is(err, room.ErrClosed):
 		fail(c, http.StatusGone, "this session has ended")
 	case errors.Is(err, room.ErrBadOffer):

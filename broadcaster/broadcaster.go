@@ -97,7 +97,9 @@ type Broadcaster struct {
 	timeline atomic.Pointer[timelineBox]
 
 	cur, tail *track
-	failed    int // index of an item that failed to open, to avoid retrying every frame
+	// tailFrom is where in the current frame a crossfade tail that began mid-frame starts.
+	tailFrom int
+	failed   int // index of an item that failed to open, to avoid retrying every frame
 	pcm       []float32
 	scratch   []float32
 	wasSilent bool
@@ -117,7 +119,8 @@ type track struct {
 	src    Source
 	gain   float32
 	offset int64 // frames read so far
-	fadeIn int64 // frames of fade-in left
+	// fadeIn counts down the frames of fade-in left, out of fadeInLen.
+	fadeIn, fadeInLen int64
 	// fadeOut is the length of the fade-out this track is in (a crossfade tail), and faded how far it
 	// has gone.
 	fadeOut, faded int64
@@ -207,13 +210,14 @@ func (b *Broadcaster) render(ctx context.Context, t time.Time) bool {
 		// Hand over as soon as the slot is used up, even on a frame boundary, so the next item
 		// starts with its first sample rather than through a seek.
 		if got < want || (!last && b.cur.offset >= pl.Slot(b.cur.index)) {
-			if !b.advance(ctx, cue.Loop) {
+			if !b.advance(ctx, cue.Loop, filled) {
 				break
 			}
 		}
 	}
 	if b.tail != nil {
-		b.mixTrack(b.tail, b.pcm, 0, 0)
+		b.mixTrack(b.tail, b.pcm[2*b.tailFrom:], 0, 0)
+		b.tailFrom = 0
 		if b.tail.faded >= b.tail.fadeOut {
 			b.tail.src.Close()
 			b.tail = nil
@@ -230,7 +234,7 @@ func (b *Broadcaster) reconcile(ctx context.Context, cue Cue) {
 	if b.cur != nil && b.cur.index == cue.Index {
 		if d := b.cur.offset - cue.Offset; d <= tolerance && d >= -tolerance {
 			if b.wasSilent {
-				b.cur.fadeIn = fadeFrames
+				b.cur.startFade(fadeFrames)
 			}
 			return
 		}
@@ -241,7 +245,7 @@ func (b *Broadcaster) reconcile(ctx context.Context, cue Cue) {
 			return
 		}
 		b.cur.offset = cue.Offset
-		b.cur.fadeIn = fadeFrames
+		b.cur.startFade(fadeFrames)
 		return
 	}
 	if b.cur != nil {
@@ -263,13 +267,14 @@ func (b *Broadcaster) reconcile(ctx context.Context, cue Cue) {
 		}
 		tr.offset = cue.Offset
 	}
-	tr.fadeIn = fadeFrames
+	tr.startFade(fadeFrames)
 	b.cur = tr
 }
 
-// advance moves from the current item to the next at a slot boundary (or early end of file). With a
-// crossfade the current item carries on as a fading tail under the next one.
-func (b *Broadcaster) advance(ctx context.Context, loop bool) bool {
+// advance moves from the current item to the next at a slot boundary (or early end of file), at
+// frame position at within the current frame. With a crossfade the current item carries on as a
+// fading tail under the next one.
+func (b *Broadcaster) advance(ctx context.Context, loop bool, at int) bool {
 	prev := b.cur
 	next := prev.index + 1
 	if next >= len(b.pl.Items) {
@@ -286,6 +291,7 @@ func (b *Broadcaster) advance(ctx context.Context, loop bool) bool {
 	if b.pl.Crossfade > 0 && prev.fadeOut == 0 {
 		prev.fadeOut = b.pl.Crossfade
 		b.tail = prev
+		b.tailFrom = at
 	} else {
 		prev.src.Close()
 	}
@@ -294,7 +300,7 @@ func (b *Broadcaster) advance(ctx context.Context, loop bool) bool {
 		return false
 	}
 	if b.pl.Crossfade > 0 {
-		tr.fadeIn = b.pl.Crossfade
+		tr.startFade(b.pl.Crossfade)
 	}
 	b.cur = tr
 	return true
@@ -330,11 +336,7 @@ func (b *Broadcaster) mixTrack(tr *track, dst []float32, fadeLen int64, fade int
 			}
 		}
 		if tr.fadeIn > 0 {
-			total := b.pl.Crossfade
-			if total == 0 || tr.fadeIn > total {
-				total = fadeFrames
-			}
-			x := float64(total-tr.fadeIn) / float64(total)
+			x := float64(tr.fadeInLen-tr.fadeIn) / float64(tr.fadeInLen)
 			g *= float32(math.Sin(x * math.Pi / 2))
 			tr.fadeIn--
 		}
@@ -356,6 +358,9 @@ func (b *Broadcaster) mixTrack(tr *track, dst []float32, fadeLen int64, fade int
 	}
 	return got
 }
+
+// startFade begins an equal-power fade-in over n frames.
+func (tr *track) startFade(n int64) { tr.fadeIn, tr.fadeInLen = n, n }
 
 func (b *Broadcaster) openTrack(ctx context.Context, index int) *track {
 	src := b.takePrefetch(index)

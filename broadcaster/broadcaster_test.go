@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -375,5 +376,33 @@ func TestRunClosesEverySource(t *testing.T) {
 	defer h.open.mu.Unlock()
 	if h.open.opens != h.open.closed {
 		t.Fatalf("opened %d sources, closed %d", h.open.opens, h.open.closed)
+	}
+}
+
+// TestCrossfade checks an equal-power crossfade that begins in the middle of a frame: across the
+// overlap each item's samples arrive at their exact positions with cos/sin gains.
+func TestCrossfade(t *testing.T) {
+	const xf = 960
+	pl := playlist.Playlist{Crossfade: xf, Items: []playlist.Item{{MediaID: "a", Frames: 5000}, {MediaID: "b", Frames: 5000}}}
+	h := newHarness(t, pl, fixedTimeline{start: t0, pl: pl})
+	h.run(12)
+	h.stop()
+	l, r := h.rec.left, h.rec.right
+	start := int(pl.Slot(0)) // 4040: not on a frame boundary
+	for k := 0; k < xf; k++ {
+		i := start + k
+		x := float64(k) / xf
+		ga, gb := math.Cos(x*math.Pi/2), math.Sin(x*math.Pi/2)
+		wantL := 1*ga + 2*gb
+		wantR := float64(i)*ga + float64(k)*gb
+		if math.Abs(float64(l[i])-wantL) > 1e-4 || math.Abs(float64(r[i])-wantR) > 1e-2 {
+			t.Fatalf("overlap sample %d: (%v, %v), want (%.4f, %.2f)", k, l[i], r[i], wantL, wantR)
+		}
+	}
+	// After the overlap only b plays, at its own position.
+	for i := start + xf; i < start+xf+100; i++ {
+		if l[i] != 2 || r[i] != float32(i-start) {
+			t.Fatalf("sample %d after the overlap = (%v, %v)", i, l[i], r[i])
+		}
 	}
 }

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -194,8 +193,9 @@ func (m *Manager) Control(ctx context.Context, id string, req ControlRequest) (*
 	return s, nil
 }
 
-// EnsureOpen starts the room of a session that is due soon or live, if the scheduler has not yet,
-// so that a listener arriving early never waits for the next tick.
+// EnsureOpen starts the room of a session whose doors are open, if the scheduler has not yet, so
+// that a listener arriving early never waits for the next tick. Before the doors open it returns
+// ErrNotOpen, so a link opened days ahead does not keep a broadcaster running.
 func (m *Manager) EnsureOpen(ctx context.Context, id string) (*Session, error) {
 	s, err := m.store.Session(ctx, id)
 	if err != nil {
@@ -204,6 +204,9 @@ func (m *Manager) EnsureOpen(ctx context.Context, id string) (*Session, error) {
 	now := m.clock.Now()
 	if s.StateAt(now) == StateEnded {
 		return s, ErrEnded
+	}
+	if opens := s.StartsAt.Add(-m.cfg.DoorsOpen); now.Before(opens) {
+		return s, fmt.Errorf("%w: doors open at %s", ErrNotOpen, opens.UTC().Format(time.RFC3339))
 	}
 	m.mu.Lock()
 	start := !m.running[id]
@@ -305,6 +308,3 @@ func (m *Manager) stopAll() {
 		m.launch.Stop(id)
 	}
 }
-
-// IsNotFound reports whether err means an unknown session.
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -21,6 +21,9 @@ var (
 	ErrEnded = errors.New("session has ended")
 	// ErrUnknownMedia means a playlist names media that is not in the library.
 	ErrUnknownMedia = errors.New("unknown media")
+	// ErrNotOpen means the session's doors are not open yet: it starts later than the doors-open
+	// window.
+	ErrNotOpen = errors.New("session is not open yet")
 )
 
 // State is a session's lifecycle stage.

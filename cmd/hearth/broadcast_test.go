@@ -130,6 +130,20 @@ func TestGaplessJoinBetweenFiles(t *testing.T) {
 	}
 }
 
+func TestDoorsOpenWindow(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.DoorsOpen = time.Minute })
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "Next week", time.Now().Add(7*24*time.Hour), false, id)
+	_, offer, err := testpeer.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, m, h := s.do(t, http.MethodPost, "/whep/"+sess["id"].(string), sess["listener_token"].(string), "application/sdp", strings.NewReader(offer))
+	if code != http.StatusConflict || m["error"] == nil || h.Get("Retry-After") == "" {
+		t.Fatalf("WHEP a week early: %d %v, want 409 with Retry-After", code, m)
+	}
+}
+
 func TestSilenceBeforeStartThenSession(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
@@ -183,6 +197,11 @@ func TestControlsPauseResumeSkipSeek(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond)
 	m := ctrl(map[string]any{"action": "pause"})
+	m = ctrl(map[string]any{"action": "loop", "loop": true})
+	if m["loop"] != true || m["ends_at"] != nil {
+		t.Fatalf("after loop on: loop %v ends_at %v", m["loop"], m["ends_at"])
+	}
+	ctrl(map[string]any{"action": "loop", "loop": false})
 	np := m["now_playing"].(map[string]any)
 	if np["paused"] != true {
 		t.Fatalf("after pause: %v", np)
@@ -215,6 +234,14 @@ func TestControlsPauseResumeSkipSeek(t *testing.T) {
 	code, _ := s.postJSON(t, path+"/control", map[string]any{"action": "resume"})
 	if code != http.StatusConflict {
 		t.Fatalf("control after end: %d, want 409", code)
+	}
+	_, offer, err := testpeer.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, m, _ = s.do(t, http.MethodPost, "/whep/"+sess["id"].(string), sess["listener_token"].(string), "application/sdp", strings.NewReader(offer))
+	if code != http.StatusGone || m["error"] == nil {
+		t.Fatalf("WHEP after the end: %d %v, want 410", code, m)
 	}
 }
 
