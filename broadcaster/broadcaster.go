@@ -98,8 +98,8 @@ type Broadcaster struct {
 
 	cur, tail *track
 	// tailFrom is where in the current frame a crossfade tail that began mid-frame starts.
-	tailFrom int
-	failed   int // index of an item that failed to open, to avoid retrying every frame
+	tailFrom  int
+	failed    int // index of an item that failed to open, to avoid retrying every frame
 	pcm       []float32
 	scratch   []float32
 	wasSilent bool
