@@ -21,7 +21,7 @@ func (e libopusEncoder) Encode(frame []float32, out []byte) (int, error) {
 	return e.enc.EncodeFloat32(frame, out)
 }
 
-func newTestRoom(t *testing.T, cfg Config) *Room {
+func newTestRoom(t testing.TB, cfg Config) *Room {
 	t.Helper()
 	api, closer, err := NewAPI(NetConfig{Loopback: true})
 	if err != nil {
