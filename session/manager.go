@@ -125,6 +125,7 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Session, erro
 		StartsAt:      req.StartsAt.UTC().Truncate(time.Millisecond),
 		Playlist:      pl,
 		ListenerToken: NewID(24),
+		MemberToken:   NewID(24),
 		CreatedAt:     m.clock.Now().UTC(),
 		Demo:          req.Demo,
 	}

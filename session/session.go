@@ -45,6 +45,8 @@ type Session struct {
 	Events   []Event
 	// ListenerToken lets anyone holding the listen link receive the broadcast.
 	ListenerToken string
+	// MemberToken lets members join with a microphone (and listen).
+	MemberToken string
 	CreatedAt     time.Time
 	// EndedAt is set once the scheduler has closed the session.
 	EndedAt time.Time

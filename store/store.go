@@ -99,6 +99,9 @@ var migrations = []string{
 		loop INTEGER NOT NULL,
 		PRIMARY KEY (session_id, seq)
 	);`,
+	// 2: members join with a token of their own, separate from the listen-only one.
+	`ALTER TABLE sessions ADD COLUMN member_token TEXT NOT NULL DEFAULT '';
+	UPDATE sessions SET member_token = lower(hex(randomblob(18))) WHERE member_token = '';`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -212,9 +215,9 @@ func (s *Store) CreateSession(ctx context.Context, x *session.Session) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, starts_at, loop, crossfade,
-		listener_token, created_at, ended_at, demo) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+		listener_token, member_token, created_at, ended_at, demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
 		x.ID, x.Title, x.StartsAt.UnixMilli(), x.Playlist.Loop, x.Playlist.Crossfade, x.ListenerToken,
-		x.CreatedAt.UnixMilli(), x.Demo); err != nil {
+		x.MemberToken, x.CreatedAt.UnixMilli(), x.Demo); err != nil {
 		return err
 	}
 	for i, it := range x.Playlist.Items {
@@ -231,9 +234,9 @@ func (s *Store) Session(ctx context.Context, id string) (*session.Session, error
 	x := &session.Session{}
 	var starts, created int64
 	var ended sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT id, title, starts_at, loop, crossfade, listener_token, created_at,
-		ended_at, demo FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
-		&x.Playlist.Crossfade, &x.ListenerToken, &created, &ended, &x.Demo)
+	err := s.db.QueryRowContext(ctx, `SELECT id, title, starts_at, loop, crossfade, listener_token, member_token,
+		created_at, ended_at, demo FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
+		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, session.ErrNotFound
 	}
