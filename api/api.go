@@ -47,6 +47,7 @@ type Assets interface {
 type Rooms interface {
 	Room(id string) (*room.Room, bool)
 	Listeners(id string) int
+	Members(id string) int
 }
 
 // Config is what the API needs to know about its deployment.
@@ -89,8 +90,16 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	host.POST("/sessions", s.createSession)
 	host.GET("/sessions/:id", s.getSession)
 	host.POST("/sessions/:id/control", s.controlSession)
+	host.POST("/sessions/:id/members/:member/mute", s.muteMember)
+	host.POST("/sessions/:id/members/:member/hand", s.memberHand)
+	host.POST("/sessions/:id/room", s.configureRoom)
+	host.GET("/sessions/:id/room", s.getRoom)
 
 	r.GET("/api/v1/listen/:id", s.requireListener, s.listenInfo)
+	r.GET("/api/v1/sessions/:id/events", s.tokenFromQuery, s.requireListener, s.events)
+	r.POST("/api/v1/sessions/:id/join", s.requireMember, s.joinRoom)
+	// A member leaves with their own token; a host removes them with the admin token.
+	r.DELETE("/api/v1/sessions/:id/members/:member", s.requireMember, s.leaveRoom)
 
 	r.OPTIONS("/whep/:id", whepPreflight)
 	r.OPTIONS("/whep/:id/:peer", whepPreflight)
@@ -145,6 +154,10 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		fail(c, http.StatusServiceUnavailable, "this session is full right now; please try again in a little while")
 	case errors.Is(err, room.ErrNoPeer):
 		fail(c, http.StatusNotFound, "no such connection")
+	case errors.Is(err, room.ErrLocked):
+		fail(c, http.StatusForbidden, "the host has closed this session to new members for now; you can still listen")
+	case errors.Is(err, room.ErrBadName):
+		fail(c, http.StatusBadRequest, err.Error())
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fail(c, http.StatusServiceUnavailable, "the request was cancelled")
 	default:
@@ -252,11 +265,20 @@ func (s *Server) requireListener(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(tok), []byte(sess.ListenerToken)) != 1 && !s.isAdmin(tok) {
+	if !tokenIs(tok, sess.ListenerToken) && !tokenIs(tok, sess.MemberToken) && !s.isAdmin(tok) {
 		fail(c, http.StatusForbidden, "this link is not valid")
 		return
 	}
 	c.Set("session", sess)
+	c.Next()
+}
+
+// tokenFromQuery accepts ?t=TOKEN as a bearer token, for EventSource, which cannot set headers.
+// The access log never records query strings.
+func (s *Server) tokenFromQuery(c *gin.Context) {
+	if t := c.Query("t"); t != "" && c.GetHeader("Authorization") == "" {
+		c.Request.Header.Set("Authorization", "Bearer "+t)
+	}
 	c.Next()
 }
 

@@ -23,6 +23,12 @@ func (s *Server) pages(r *gin.Engine) {
 		c.Header("Cache-Control", "no-store")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", web.ListenPage())
 	})
+	r.GET("/join/:id", func(c *gin.Context) {
+		c.Header("Content-Security-Policy", contentSecurityPolicy)
+		c.Header("Cache-Control", "no-store")
+		c.Header("Permissions-Policy", "microphone=(self), camera=()")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", web.JoinPage())
+	})
 	r.GET("/", func(c *gin.Context) {
 		c.String(http.StatusOK, "Hearth is running. Open the listen link your host shared with you.\n")
 	})

@@ -52,9 +52,12 @@ type sessionJSON struct {
 	Playlist      []itemJSON      `json:"playlist"`
 	NowPlaying    *nowPlayingJSON `json:"now_playing"`
 	Listeners     int             `json:"listeners"`
+	Members       int             `json:"members"`
 	ListenURL     string          `json:"listen_url"`
+	JoinURL       string          `json:"join_url"`
 	WHEPURL       string          `json:"whep_url"`
 	ListenerToken string          `json:"listener_token"`
+	MemberToken   string          `json:"member_token"`
 	ServerTime    time.Time       `json:"server_time"`
 }
 
@@ -178,9 +181,12 @@ func (s *Server) describe(c *gin.Context, sess *session.Session) sessionJSON {
 		Loop:          session.At(sess.StartsAt, sess.Playlist, sess.Events, now).Loop,
 		CrossfadeMS:   sess.Playlist.Crossfade * 1000 / 48000,
 		Listeners:     s.rooms.Listeners(sess.ID),
+		Members:       s.rooms.Members(sess.ID),
 		ListenURL:     base + "/listen/" + sess.ID + "#t=" + sess.ListenerToken,
+		JoinURL:       base + "/join/" + sess.ID + "#t=" + sess.MemberToken,
 		WHEPURL:       base + "/whep/" + sess.ID,
 		ListenerToken: sess.ListenerToken,
+		MemberToken:   sess.MemberToken,
 		ServerTime:    now.UTC(),
 	}
 	if !sess.EndedAt.IsZero() {
@@ -208,11 +214,12 @@ type listenJSON struct {
 	ServerTime time.Time       `json:"server_time"`
 	NowPlaying *nowPlayingJSON `json:"now_playing"`
 	Listeners  int             `json:"listeners"`
+	Members    int             `json:"members"`
 }
 
 func (s *Server) listenInfo(c *gin.Context) {
 	d := s.describe(c, sessionOf(c))
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, listenJSON{ID: d.ID, Title: d.Title, State: d.State, StartsAt: d.StartsAt,
-		ServerTime: d.ServerTime, NowPlaying: d.NowPlaying, Listeners: d.Listeners})
+		ServerTime: d.ServerTime, NowPlaying: d.NowPlaying, Listeners: d.Listeners, Members: d.Members})
 }

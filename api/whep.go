@@ -70,7 +70,7 @@ func (s *Server) whepOffer(c *gin.Context) {
 
 func (s *Server) whepDelete(c *gin.Context) {
 	rm, ok := s.rooms.Room(c.Param("id"))
-	if !ok || !rm.Remove(c.Param("peer")) {
+	if !ok || !rm.RemoveListener(c.Param("peer")) {
 		s.writeError(c, room.ErrNoPeer)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -48,6 +49,7 @@ type Live struct {
 	ID     string
 	Room   *room.Room
 	bc     *broadcaster.Broadcaster
+	sess   atomic.Pointer[session.Session]
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -64,12 +66,17 @@ func (h *Hub) Start(s *session.Session) {
 	if _, ok := h.lives[s.ID]; ok {
 		return
 	}
-	enc, err := media.NewOpusEncoder(h.cfg.OpusBitrate, h.cfg.OpusComplexity)
+	listenEnc, err := media.NewOpusEncoder(h.cfg.OpusBitrate, h.cfg.OpusComplexity)
 	if err != nil {
 		h.log.Error("cannot start session: opus", "session", s.ID, "err", err)
 		return
 	}
-	rm, err := room.New(s.ID, h.api, enc, h.cfg.Room, h.log)
+	memberEnc, err := media.NewOpusEncoder(h.cfg.OpusBitrate, h.cfg.OpusComplexity)
+	if err != nil {
+		h.log.Error("cannot start session: opus", "session", s.ID, "err", err)
+		return
+	}
+	rm, err := room.New(s.ID, h.api, listenEnc, memberEnc, h.cfg.Room, h.log)
 	if err != nil {
 		h.log.Error("cannot start session: room", "session", s.ID, "err", err)
 		return
@@ -77,6 +84,8 @@ func (h *Hub) Start(s *session.Session) {
 	ctx, cancel := context.WithCancel(h.ctx)
 	bc := broadcaster.New(s.Playlist, timeline{s}, opener{h.lib}, sink{rm}, h.clock, h.log.With("session", s.ID))
 	l := &Live{ID: s.ID, Room: rm, bc: bc, cancel: cancel, done: make(chan struct{})}
+	l.sess.Store(s)
+	rm.SetNowPlaying(func() any { return h.nowPlaying(l) })
 	h.lives[s.ID] = l
 	h.wg.Add(1)
 	go func() {
@@ -93,8 +102,28 @@ func (h *Hub) Update(s *session.Session) {
 	l := h.lives[s.ID]
 	h.mu.Unlock()
 	if l != nil {
+		l.sess.Store(s)
 		l.bc.SetTimeline(timeline{s})
+		l.Room.NotifyState()
 	}
+}
+
+// nowPlayingJSON is what the room tells members and listeners about the current item.
+type nowPlayingJSON struct {
+	Index      int    `json:"index"`
+	Title      string `json:"title"`
+	PositionMS int64  `json:"position_ms"`
+	DurationMS int64  `json:"duration_ms"`
+	Paused     bool   `json:"paused"`
+}
+
+func (h *Hub) nowPlaying(l *Live) any {
+	np, ok := l.sess.Load().NowPlayingAt(h.clock.Now())
+	if !ok {
+		return nil
+	}
+	return nowPlayingJSON{Index: np.Index, Title: np.Title, PositionMS: np.Position.Milliseconds(),
+		DurationMS: np.Duration.Milliseconds(), Paused: np.Paused}
 }
 
 // Stop implements session.Launcher.
@@ -122,6 +151,14 @@ func (h *Hub) Room(id string) (*room.Room, bool) {
 		return nil, false
 	}
 	return l.Room, true
+}
+
+// Members returns the number of members in a session's room (0 if not live).
+func (h *Hub) Members(id string) int {
+	if r, ok := h.Room(id); ok {
+		return r.Members()
+	}
+	return 0
 }
 
 // Listeners returns the number of listeners in a session's room (0 if not live).

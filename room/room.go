@@ -11,11 +11,14 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
+
+	"hearth/room/mix"
 )
 
 var (
@@ -38,32 +41,94 @@ type Encoder interface {
 type Config struct {
 	// MaxListeners bounds receive-only peers.
 	MaxListeners int
+	// MaxMembers bounds peers with a microphone.
+	MaxMembers int
+	// Ducking is how the broadcast steps back while members speak.
+	Ducking mix.DuckConfig
+	// DuckingOff starts the room with ducking switched off.
+	DuckingOff bool
 	// ConnectTimeout closes a peer that has not connected by then (ICE never completing).
 	ConnectTimeout time.Duration
 	// GatherTimeout bounds the wait for ICE candidates before answering (non-trickle).
 	GatherTimeout time.Duration
 }
 
-// Room holds one live session's peers and its broadcast audio track.
+// Room holds one live session's peers and its two audio outputs: the broadcast as members hear it
+// (ducked while someone speaks; members hear each other directly), and the listeners' mix of the
+// broadcast with every unmuted member. Each is encoded once and the same packets go to every peer.
 type Room struct {
 	id  string
 	api *webrtc.API
 	cfg Config
 	log *slog.Logger
-	enc Encoder
 
-	track *webrtc.TrackLocalStaticRTP
+	// track is the listeners' mix; memberTrack the ducked broadcast members hear.
+	track, memberTrack *webrtc.TrackLocalStaticRTP
+	listenOut, memberOut output
 
-	// Packetisation state, touched only by the pacing goroutine through WriteAudio.
+	// Mixing state, touched only by the pacing goroutine through WriteAudio.
+	mixer      *mix.Mixer
+	ducker     *mix.Ducker
+	duckBuf    []float32
+	mixBuf     []float32
+	memFrames  [][]float32
+	lastSpeak  []string
+	speakDirty bool
+	lastSpeakSent time.Time
+
+	// members is the copy-on-write list the pacing goroutine reads without locking.
+	members atomic.Pointer[[]*member]
+	ducking atomic.Bool
+
+	events *hub
+
+	mu         sync.Mutex
+	peers      map[string]*peer
+	byID       map[string]*member
+	locked     bool
+	micsLocked bool
+	closed     bool
+	nowPlaying func() any
+	wg         sync.WaitGroup
+
+	stateMu      sync.Mutex
+	statePending bool
+	stateSent    time.Time
+}
+
+// output is one encoded, packetised audio stream.
+type output struct {
+	enc     Encoder
+	track   *webrtc.TrackLocalStaticRTP
 	pkt     rtp.Packet
-	opusBuf []byte
+	buf     []byte
 	tsBase  uint32
 	encErrs int64
+}
 
-	mu     sync.Mutex
-	peers  map[string]*peer
-	closed bool
-	wg     sync.WaitGroup
+func newOutput(enc Encoder, track *webrtc.TrackLocalStaticRTP) output {
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	o := output{enc: enc, track: track, buf: make([]byte, 1500), tsBase: binary.BigEndian.Uint32(rnd[:4])}
+	o.pkt.Header = rtp.Header{Version: 2, SequenceNumber: binary.BigEndian.Uint16(rnd[4:])}
+	return o
+}
+
+// send encodes one frame and writes it to every peer bound to the track.
+func (o *output) send(seq int64, pcm []float32, log *slog.Logger) {
+	n, err := o.enc.Encode(pcm, o.buf)
+	if err != nil {
+		o.encErrs++
+		if o.encErrs == 1 || o.encErrs%1000 == 0 {
+			log.Error("opus encode", "err", err, "count", o.encErrs)
+		}
+		return
+	}
+	o.pkt.Header.SequenceNumber++
+	o.pkt.Header.Timestamp = o.tsBase + uint32(seq)*960
+	o.pkt.Payload = o.buf[:n]
+	// WriteRTP fans the same bytes out to every bound peer; per-peer work is only SRTP.
+	_ = o.track.WriteRTP(&o.pkt)
 }
 
 type peer struct {
@@ -73,10 +138,14 @@ type peer struct {
 	once sync.Once
 }
 
-// New returns a room sending Opus frames from enc.
-func New(id string, api *webrtc.API, enc Encoder, cfg Config, log *slog.Logger) (*Room, error) {
+// New returns a room. listenEnc encodes the listeners' mix and memberEnc the broadcast members
+// hear: two encoder states, because each output is a continuous Opus stream.
+func New(id string, api *webrtc.API, listenEnc, memberEnc Encoder, cfg Config, log *slog.Logger) (*Room, error) {
 	if cfg.MaxListeners <= 0 {
 		cfg.MaxListeners = 500
+	}
+	if cfg.MaxMembers <= 0 {
+		cfg.MaxMembers = 50
 	}
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = 30 * time.Second
@@ -84,41 +153,88 @@ func New(id string, api *webrtc.API, enc Encoder, cfg Config, log *slog.Logger) 
 	if cfg.GatherTimeout <= 0 {
 		cfg.GatherTimeout = 2 * time.Second
 	}
-	track, err := webrtc.NewTrackLocalStaticRTP(opusCapability, "broadcast", "hearth-"+id)
+	track, err := webrtc.NewTrackLocalStaticRTP(opusCapability, "mix", "hearth-"+id)
 	if err != nil {
 		return nil, err
 	}
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	r := &Room{
-		id: id, api: api, cfg: cfg, log: log.With("room", id), enc: enc,
-		track:   track,
-		opusBuf: make([]byte, 1500),
-		tsBase:  binary.BigEndian.Uint32(rnd[:4]),
-		peers:   make(map[string]*peer),
+	memberTrack, err := webrtc.NewTrackLocalStaticRTP(opusCapability, "broadcast", "hearth-"+id)
+	if err != nil {
+		return nil, err
 	}
-	r.pkt.Header = rtp.Header{Version: 2, SequenceNumber: binary.BigEndian.Uint16(rnd[4:])}
+	r := &Room{
+		id: id, api: api, cfg: cfg, log: log.With("room", id),
+		track: track, memberTrack: memberTrack,
+		listenOut: newOutput(listenEnc, track),
+		memberOut: newOutput(memberEnc, memberTrack),
+		mixer:     mix.NewMixer(),
+		ducker:    mix.NewDucker(cfg.Ducking),
+		duckBuf:   make([]float32, 2*960),
+		mixBuf:    make([]float32, 2*960),
+		events:    newHub(),
+		peers:     make(map[string]*peer),
+		byID:      make(map[string]*member),
+	}
+	r.ducking.Store(!cfg.DuckingOff)
+	r.members.Store(&[]*member{})
 	return r, nil
 }
 
-// WriteAudio encodes one 20 ms frame and sends it to every peer. seq is the frame's index on the
-// broadcaster's clock, so RTP timestamps follow the clock even across skipped frames. It is called
-// from the pacing goroutine only.
+// WriteAudio is the room's 20 ms tick, called from the broadcaster's pacing goroutine with the
+// broadcast frame: it takes each member's next frame, detects speech, ducks the broadcast, sends
+// the members' broadcast and the listeners' mix. seq is the frame's index on the broadcaster's
+// clock, so RTP timestamps follow the clock even across skipped frames.
 func (r *Room) WriteAudio(seq int64, pcm []float32) {
-	n, err := r.enc.Encode(pcm, r.opusBuf)
-	if err != nil {
-		r.encErrs++
-		if r.encErrs == 1 || r.encErrs%1000 == 0 {
-			r.log.Error("opus encode", "err", err, "count", r.encErrs)
+	members := *r.members.Load()
+	frames := r.memFrames[:0]
+	speaking := false
+	changed := false
+	for _, m := range members {
+		has := m.stream.Pull(m.frame)
+		if m.muted.Load() {
+			has = false
 		}
-		return
+		sp := false
+		if has {
+			sp = m.vad.Update(m.frame)
+			frames = append(frames, m.frame)
+		} else {
+			m.vad.Update(r.silence())
+		}
+		if m.speaking.Swap(sp) != sp {
+			changed = true
+		}
+		speaking = speaking || sp
 	}
-	r.pkt.Header.SequenceNumber++
-	r.pkt.Header.Timestamp = r.tsBase + uint32(seq)*960
-	r.pkt.Payload = r.opusBuf[:n]
-	// WriteRTP fans the same bytes out to every bound peer; per-peer work is only SRTP.
-	_ = r.track.WriteRTP(&r.pkt)
+	r.memFrames = frames
+	copy(r.duckBuf, pcm)
+	r.ducker.SetEnabled(r.ducking.Load())
+	r.ducker.Apply(r.duckBuf, speaking)
+	r.memberOut.send(seq, r.duckBuf, r.log)
+	r.mixer.Mix(r.mixBuf, r.duckBuf, frames)
+	r.listenOut.send(seq, r.mixBuf, r.log)
+	if changed {
+		r.speakDirty = true
+	}
+	// Speaking indicators go out at most five times a second.
+	if r.speakDirty && time.Since(r.lastSpeakSent) >= 200*time.Millisecond {
+		r.speakDirty = false
+		r.lastSpeakSent = time.Now()
+		ids := make([]string, 0, 4)
+		for _, m := range members {
+			if m.speaking.Load() {
+				ids = append(ids, m.id)
+			}
+		}
+		r.broadcast(message{Type: "speaking", IDs: ids})
+	}
 }
+
+var silentFrame = make([]float32, 2*960)
+
+func (r *Room) silence() []float32 { return silentFrame }
+
+// DuckingGainDB reports the broadcast's current ducking gain, for tests and metrics.
+func (r *Room) DuckingGainDB() float64 { return r.ducker.GainDB() }
 
 // Listeners returns how many receive-only peers are in the room.
 func (r *Room) Listeners() int {
@@ -273,11 +389,14 @@ func (r *Room) AddListener(ctx context.Context, offer string) (string, string, e
 		}
 	}()
 	r.log.Info("listener joined", "peer", p.id, "listeners", r.Listeners())
+	r.stateChanged()
 	return p.id, pc.LocalDescription().SDP, nil
 }
 
-// Remove closes a peer; it reports whether the peer was in the room.
-func (r *Room) Remove(id string) bool {
+// RemoveListener closes a listener; it reports whether the listener was in the room.
+func (r *Room) RemoveListener(id string) bool { return r.removeListener(id) }
+
+func (r *Room) removeListener(id string) bool {
 	r.mu.Lock()
 	p, ok := r.peers[id]
 	delete(r.peers, id)
@@ -287,6 +406,7 @@ func (r *Room) Remove(id string) bool {
 	}
 	p.close()
 	r.log.Info("listener left", "peer", id, "listeners", r.Listeners())
+	r.stateChanged()
 	return true
 }
 
@@ -297,8 +417,9 @@ func (p *peer) close() {
 	})
 }
 
-// Close removes every peer and waits for their goroutines.
+// Close tells everyone the session has ended, removes every peer and waits for their goroutines.
 func (r *Room) Close() {
+	r.broadcast(message{Type: "ended"})
 	r.mu.Lock()
 	r.closed = true
 	peers := make([]*peer, 0, len(r.peers))
@@ -306,10 +427,20 @@ func (r *Room) Close() {
 		peers = append(peers, p)
 	}
 	r.peers = make(map[string]*peer)
+	members := make([]*member, 0, len(r.byID))
+	for _, m := range r.byID {
+		members = append(members, m)
+	}
+	r.byID = make(map[string]*member)
+	r.members.Store(&[]*member{})
 	r.mu.Unlock()
 	for _, p := range peers {
 		p.close()
 	}
+	for _, m := range members {
+		m.close()
+	}
+	r.events.close()
 	r.wg.Wait()
 }
 

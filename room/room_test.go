@@ -32,7 +32,11 @@ func newTestRoom(t testing.TB, cfg Config) *Room {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := New("test", api, libopusEncoder{enc}, cfg, slog.New(slog.DiscardHandler))
+	enc2, err := opus.NewEncoder(48000, 2, opus.AppAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New("test", api, libopusEncoder{enc}, libopusEncoder{enc2}, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,8 +109,8 @@ func TestListenerHearsToneWithContinuousTimestamps(t *testing.T) {
 	if got := r.Listeners(); got != 1 {
 		t.Fatalf("listeners = %d, want 1", got)
 	}
-	if !r.Remove(id) {
-		t.Fatal("Remove reported no such peer")
+	if !r.RemoveListener(id) {
+		t.Fatal("RemoveListener reported no such peer")
 	}
 	if got := r.Listeners(); got != 0 {
 		t.Fatalf("listeners after remove = %d", got)
