@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"hearth/internal/testpeer"
+)
+
+// TestMemberJoinsOverHTTP: a member joins through the API with the member token; a WHEP listener
+// hears the member's tone mixed with the broadcast; the host mutes the member through the API; the
+// events stream shows the roster to listeners.
+func TestMemberJoinsOverHTTP(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "Circle", time.Now(), true, id)
+	sid := sess["id"].(string)
+	if !strings.Contains(sess["join_url"].(string), "/join/"+sid+"#t=") {
+		t.Fatalf("join_url %v", sess["join_url"])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+
+	// A listener follows the events stream.
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/api/v1/sessions/"+sid+"/events?t="+sess["listener_token"].(string), nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	events := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "data: ") {
+				events <- line[6:]
+			}
+		}
+		close(events)
+	}()
+
+	l, _, err := testpeer.DialWHEP(ctx, sess["whep_url"].(string), sess["listener_token"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	m, loc, err := testpeer.JoinHTTP(ctx, s.URL, sid, sess["member_token"].(string), "Grace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.WaitOpen(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m.SendTone(660, -10, nil)
+	time.Sleep(2 * time.Second)
+	pcm, _, _ := l.PCMAt()
+	if lv := testpeer.ToneLevel(pcm[len(pcm)-24000:], 660, 48000); lv < -25 {
+		t.Fatalf("the listener does not hear the member (660 Hz at %.1f dB)", lv)
+	}
+	if lv := testpeer.ToneLevel(pcm[len(pcm)-24000:], 523.25, 48000); lv < -50 || lv > -20 {
+		t.Fatalf("broadcast under the member at %.1f dB: missing or not ducked", lv)
+	}
+
+	// The roster reaches listeners.
+	sawGrace := false
+	deadline := time.After(5 * time.Second)
+	for !sawGrace {
+		select {
+		case e := <-events:
+			sawGrace = strings.Contains(e, `"name":"Grace"`)
+		case <-deadline:
+			t.Fatal("listener events never showed the member")
+		}
+	}
+
+	// Host mutes through the API; the member's tone leaves the mix.
+	_, room, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sid+"/room", testAdminToken, "", nil)
+	roster := room["roster"].([]any)
+	if len(roster) != 1 {
+		t.Fatalf("roster %v", roster)
+	}
+	mid := roster[0].(map[string]any)["id"].(string)
+	code, _ := s.postJSON(t, "/api/v1/sessions/"+sid+"/members/"+mid+"/mute", map[string]any{"muted": true})
+	if code != 200 {
+		t.Fatalf("mute: %d", code)
+	}
+	time.Sleep(time.Second)
+	pcm, _, _ = l.PCMAt()
+	if lv := testpeer.ToneLevel(pcm[len(pcm)-14400:], 660, 48000); lv > -45 {
+		t.Fatalf("muted member still heard at %.1f dB", lv)
+	}
+	// The member's public id cannot be used to make them leave with the shared member token; their
+	// own Location can.
+	code, _, _ = s.do(t, http.MethodDelete, "/api/v1/sessions/"+sid+"/members/"+mid, sess["member_token"].(string), "", nil)
+	if code != http.StatusNotFound {
+		t.Fatalf("DELETE by public id with the member token: %d, want 404", code)
+	}
+	code, _, _ = s.do(t, http.MethodDelete, loc, sess["member_token"].(string), "", nil)
+	if code != 200 {
+		t.Fatalf("DELETE own Location: %d", code)
+	}
+	_, info, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sid, testAdminToken, "", nil)
+	if info["members"].(float64) != 0 {
+		t.Fatalf("members after leaving: %v", info["members"])
+	}
+}
