@@ -11,6 +11,7 @@ import (
 
 	"hearth/assets"
 	"hearth/broadcaster"
+	"hearth/internal/testpeer"
 	"hearth/media"
 	"hearth/playlist"
 	"hearth/room"
@@ -66,11 +67,23 @@ func (p playAll) At(t time.Time) broadcaster.Cue {
 	return broadcaster.Cue{Playing: true, Offset: n, Loop: true}
 }
 
-// BenchmarkBroadcastChain is the whole per-session chain on the sample meditation (44.1 kHz MP3):
-// decode, resample to 48 kHz, gain, the room's tick (ducking, mix) and its two libopus encodes at
-// 96 kbps complexity 10 (members' broadcast and listeners' mix), RTP packetisation. The x-realtime
-// metric is how many such rooms one core could carry.
+// BenchmarkBroadcastChain is the whole per-room chain on the sample meditation (44.1 kHz MP3):
+// decode, resample to 48 kHz, gain, the room's tick (speech detection, ducking, mix), the libopus
+// encodes at 96 kbps complexity 10 that have receivers, RTP packetisation and sending. "idle" has
+// nobody connected (nothing is encoded), "listener" one WHEP listener (the listeners' mix is
+// encoded), "listener+member" also a member (the members' ducked broadcast is encoded too, and the
+// member's forwarded and mixed microphone is silent). The x-realtime metric is how many such rooms
+// one core could carry; the test peers receive without decoding.
 func BenchmarkBroadcastChain(b *testing.B) {
+	for _, tc := range []struct {
+		name             string
+		listener, member bool
+	}{{"idle", false, false}, {"listener", true, false}, {"listener+member", true, true}} {
+		b.Run(tc.name, func(b *testing.B) { benchChain(b, tc.listener, tc.member) })
+	}
+}
+
+func benchChain(b *testing.B, withListener, withMember bool) {
 	path := filepath.Join(b.TempDir(), "meditation.mp3")
 	if err := os.WriteFile(path, assets.Meditation(), 0o600); err != nil {
 		b.Fatal(err)
@@ -99,13 +112,42 @@ func BenchmarkBroadcastChain(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer rm.Close()
+	ctx := context.Background()
+	if withListener {
+		l, offer, err := testpeer.NewWith(false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer l.Close()
+		_, answer, err := rm.AddListener(ctx, offer)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := l.Accept(answer); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if withMember {
+		m, offer, err := testpeer.NewMemberWith(false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer m.Close()
+		_, answer, err := rm.Join(ctx, offer, "Bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := m.Accept(answer); err != nil {
+			b.Fatal(err)
+		}
+	}
 	pl := playlist.Playlist{Loop: true, Items: []playlist.Item{{MediaID: "m", Frames: frames}}}
 	const perIter = 50 // one second of audio per iteration
 	b.ResetTimer()
-	ctx, cancel := context.WithCancel(context.Background())
+	runCtx, cancel := context.WithCancel(ctx)
 	sink := &countingSink{r: rm, n: b.N * perIter, cancel: cancel}
 	bc := broadcaster.New(pl, playAll{pl}, fileOpener{path}, sink, &virtualClock{now: time.Unix(0, 0)}, slog.New(slog.DiscardHandler))
-	bc.Run(ctx)
+	bc.Run(runCtx)
 	b.StopTimer()
 	perSecond := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(1/perSecond, "x-realtime")

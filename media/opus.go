@@ -54,3 +54,6 @@ func (e *OpusEncoder) Encode(frame []float32, out []byte) (int, error) {
 	}
 	return e.enc.EncodeFloat32(frame, out)
 }
+
+// Reset returns the encoder to its initial state, for a stream that resumes after a gap.
+func (e *OpusEncoder) Reset() error { return e.enc.Reset() }

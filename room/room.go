@@ -35,6 +35,8 @@ var (
 // Encoder encodes one 20 ms stereo frame to Opus.
 type Encoder interface {
 	Encode(frame []float32, out []byte) (int, error)
+	// Reset forgets past audio, for an output that resumes after frames it did not encode.
+	Reset() error
 }
 
 // Config tunes a room.
@@ -77,8 +79,9 @@ type Room struct {
 	lastSpeakSent time.Time
 
 	// members is the copy-on-write list the pacing goroutine reads without locking.
-	members atomic.Pointer[[]*member]
-	ducking atomic.Bool
+	members   atomic.Pointer[[]*member]
+	listeners atomic.Int32
+	ducking   atomic.Bool
 
 	events *hub
 
@@ -104,6 +107,8 @@ type output struct {
 	buf     []byte
 	tsBase  uint32
 	encErrs int64
+	// idle is true while nobody receives the output: it is not encoded then.
+	idle bool
 }
 
 func newOutput(enc Encoder, track *webrtc.TrackLocalStaticRTP) output {
@@ -114,8 +119,17 @@ func newOutput(enc Encoder, track *webrtc.TrackLocalStaticRTP) output {
 	return o
 }
 
-// send encodes one frame and writes it to every peer bound to the track.
-func (o *output) send(seq int64, pcm []float32, log *slog.Logger) {
+// send encodes one frame and writes it to every peer bound to the track. With no receivers the
+// frame is skipped; the encoder is reset when someone arrives, so no stale overlap leaks out.
+func (o *output) send(seq int64, pcm []float32, receivers int, log *slog.Logger) {
+	if receivers == 0 {
+		o.idle = true
+		return
+	}
+	if o.idle {
+		_ = o.enc.Reset()
+		o.idle = false
+	}
 	n, err := o.enc.Encode(pcm, o.buf)
 	if err != nil {
 		o.encErrs++
@@ -209,9 +223,9 @@ func (r *Room) WriteAudio(seq int64, pcm []float32) {
 	copy(r.duckBuf, pcm)
 	r.ducker.SetEnabled(r.ducking.Load())
 	r.ducker.Apply(r.duckBuf, speaking)
-	r.memberOut.send(seq, r.duckBuf, r.log)
+	r.memberOut.send(seq, r.duckBuf, len(members), r.log)
 	r.mixer.Mix(r.mixBuf, r.duckBuf, frames)
-	r.listenOut.send(seq, r.mixBuf, r.log)
+	r.listenOut.send(seq, r.mixBuf, int(r.listeners.Load()), r.log)
 	if changed {
 		r.speakDirty = true
 	}
@@ -352,6 +366,7 @@ func (r *Room) AddListener(ctx context.Context, offer string) (string, string, e
 		return fail(ErrClosed)
 	}
 	r.peers[p.id] = p
+	r.listeners.Store(int32(len(r.peers)))
 	r.wg.Add(2)
 	r.mu.Unlock()
 
@@ -400,6 +415,7 @@ func (r *Room) removeListener(id string) bool {
 	r.mu.Lock()
 	p, ok := r.peers[id]
 	delete(r.peers, id)
+	r.listeners.Store(int32(len(r.peers)))
 	r.mu.Unlock()
 	if !ok {
 		return false
@@ -427,6 +443,7 @@ func (r *Room) Close() {
 		peers = append(peers, p)
 	}
 	r.peers = make(map[string]*peer)
+	r.listeners.Store(0)
 	members := make([]*member, 0, len(r.byID))
 	for _, m := range r.byID {
 		members = append(members, m)

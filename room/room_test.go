@@ -21,6 +21,8 @@ func (e libopusEncoder) Encode(frame []float32, out []byte) (int, error) {
 	return e.enc.EncodeFloat32(frame, out)
 }
 
+func (e libopusEncoder) Reset() error { return e.enc.Reset() }
+
 func newTestRoom(t testing.TB, cfg Config) *Room {
 	t.Helper()
 	api, closer, err := NewAPI(NetConfig{Loopback: true})

@@ -37,6 +37,7 @@ type Member struct {
 	wg      sync.WaitGroup
 	sendMu  sync.Mutex
 	sending context.CancelFunc
+	decode  bool
 }
 
 type received struct {
@@ -57,8 +58,11 @@ func loopbackAPI() *webrtc.API {
 	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(m))
 }
 
-// NewMember makes a member and its offer.
-func NewMember() (*Member, string, error) {
+// NewMember makes a member that decodes what it hears, and its offer.
+func NewMember() (*Member, string, error) { return NewMemberWith(true) }
+
+// NewMemberWith makes a member; without decoding it only counts packets (for benchmarks).
+func NewMemberWith(decode bool) (*Member, string, error) {
 	pc, err := loopbackAPI().NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, "", err
@@ -77,7 +81,7 @@ func NewMember() (*Member, string, error) {
 		pc.Close()
 		return nil, "", err
 	}
-	m := &Member{PC: pc, DC: dc, mic: mic, streams: map[string]*received{}, open: make(chan struct{}), stop: make(chan struct{})}
+	m := &Member{PC: pc, DC: dc, mic: mic, streams: map[string]*received{}, open: make(chan struct{}), stop: make(chan struct{}), decode: decode}
 	dc.OnOpen(func() { close(m.open) })
 	dc.OnMessage(func(msg webrtc.DataChannelMessage) { m.onMessage(msg.Data) })
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
@@ -149,7 +153,7 @@ func (m *Member) read(tr *webrtc.TrackRemote) {
 		}
 		now := time.Now()
 		n := 0
-		if len(p.Payload) > 0 {
+		if len(p.Payload) > 0 && m.decode {
 			if k, err := dec.DecodeToFloat32(p.Payload, out); err == nil {
 				n = k
 			}

@@ -103,7 +103,7 @@ func (c *concealer) peek(dst []float32) {
 		} else if p < concealLen {
 			v += c.loop[p%FrameSamples] * slowEnv[p]
 		}
-		dst[i] = v
+		dst[i] = min(max(v, -1), 1)
 	}
 }
 

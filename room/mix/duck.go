@@ -13,9 +13,9 @@ const (
 	DefaultDuckRelease = 800 * time.Millisecond
 )
 
-// duckSettle is how close, in dB, the gain must be to its target to snap to it and stop computing
-// per-sample gains.
-const duckSettle = 1e-3
+// duckSettle is how close, in dB, the gain must come to its target to snap to it and stop
+// computing per-sample gains: a 0.01 dB step is far below audibility.
+const duckSettle = 0.01
 
 // DuckConfig shapes the ducking of the broadcast under the members' voices.
 type DuckConfig struct {

@@ -293,6 +293,34 @@ func reference(t testing.TB, pkts []packet) ([]float32, []int) {
 	return out, starts
 }
 
+// referenceLossy decodes the packets not in lost, in order, with a fresh pion decoder, each at
+// the place it has in the full sequence (lost packets leave zeros): what the stream should play
+// outside the concealed gaps, since the decoder's state after a gap depends on not having seen
+// the lost packets.
+func referenceLossy(t testing.TB, pkts []packet, lost map[int]bool) []float32 {
+	t.Helper()
+	dec, err := opus.NewDecoderWithOutput(Rate, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []float32
+	buf := make([]float32, maxPacketSamples)
+	for i, p := range pkts {
+		if lost[i] {
+			out = append(out, make([]float32, p.samples)...)
+			continue
+		}
+		n, err := dec.DecodeToFloat32(p.payload, buf)
+		if err != nil {
+			t.Fatalf("reference decode of packet %d: %v", i, err)
+		}
+		for _, v := range buf[:n] {
+			out = append(out, min(max(v, -1), 1))
+		}
+	}
+	return out
+}
+
 // tocConfigs counts the packets of each Opus configuration (TOC byte >> 3).
 func tocConfigs(pkts []packet) map[int]int {
 	m := map[int]int{}

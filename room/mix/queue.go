@@ -16,13 +16,17 @@ func (q *pcmQueue) len() int { return q.w - q.r }
 // data returns the queued samples, oldest first. They may be modified in place.
 func (q *pcmQueue) data() []float32 { return q.buf[q.r:q.w] }
 
-// grow appends n samples (n at most the capacity) and returns them for the caller to write. When
-// the queue is full it drops the oldest samples to make room and returns how many.
+// grow appends n samples (n at most half the capacity) and returns them for the caller to write.
+// When the queue is full it drops the oldest samples, with a crossfade, to make room and returns
+// how many.
 func (q *pcmQueue) grow(n int) (tail []float32, dropped int) {
 	if q.w+n > len(q.buf) {
 		if over := q.len() + n - len(q.buf); over > 0 {
-			q.r += over
-			dropped = over
+			dropped = q.skip(over)
+			if rest := over - dropped; rest > 0 {
+				q.r += rest
+				dropped += rest
+			}
 		}
 		copy(q.buf, q.buf[q.r:q.w])
 		q.w -= q.r

@@ -43,8 +43,9 @@ type StreamStats struct {
 	Packets uint64
 	// Lost is packets never received by the time they were due to play (sequence gaps).
 	Lost uint64
-	// Concealed is the samples (per channel, 48 kHz: 960 = 20 ms) synthesised in place of lost or
-	// undecodable packets and, while audible, of underruns.
+	// Concealed is the samples (per channel, 48 kHz: 960 = 20 ms) played in place of audio that
+	// was due: the duration of each gap of lost packets and of each undecodable packet, and the
+	// time an underrun lasted (at most 200 ms each). It is counted when the gap or underrun ends.
 	Concealed uint64
 	// DecodeErrors is payloads the decoder rejected or panicked on; each is concealed like a loss.
 	DecodeErrors uint64
@@ -52,7 +53,8 @@ type StreamStats struct {
 	// late (their turn had passed, which includes duplicates of packets already played), copies
 	// of a packet already buffered, or flushed by a resync.
 	Dropped uint64
-	// Underruns is how often the buffer ran dry while the member was talking.
+	// Underruns is how often the buffer ran dry while the member was talking and the audio then
+	// came late. Running dry because packets were lost is counted in Lost, not here.
 	Underruns uint64
 	// DTX is empty payloads: the sender's silence, played as silence, not concealed.
 	DTX uint64
@@ -104,7 +106,7 @@ type Stream struct {
 	oldRun   int    // consecutive packets far behind next: a restarted sender
 	lastEnd  uint32 // RTP timestamp where the last packet taken for decoding ends
 	lastDur  int    // its duration
-	overrun  int    // filler played since then because the queue ran dry
+	overrun  int    // filler played since then because the queue ran dry (starving)
 	decoding bool   // the decoding token
 	gen      uint64 // bumped by Reset and resync: decodes started before are discarded
 	resetDec bool   // the next token holder must reset the decoder
@@ -112,6 +114,8 @@ type Stream struct {
 	// Playout.
 	q        pcmQueue
 	tailReal bool // the queue ends with real audio (false: with concealment or silence)
+	talking  bool // audio is expected: the last thing heard was audio, not DTX, and not nothing
+	starving bool // the queue ran dry while talking; resolved when packets come
 	dry      bool // the queue ran dry (or never started): rebuffer to the target before playing
 	conc     concealer
 	hist     [histLen]float32 // the last real audio queued
@@ -220,6 +224,7 @@ func (s *Stream) resyncLocked(ext int64, ts uint32) {
 	s.overrun = 0
 	s.oldRun = 0
 	s.gen++
+	s.talking, s.starving = false, false
 	if s.tailReal {
 		s.conc.start(&s.hist, true)
 		s.tailReal = false
@@ -256,11 +261,17 @@ func (s *Stream) drainLocked() {
 		s.next++
 		s.lastEnd = sl.ts + uint32(sl.n)
 		s.lastDur = sl.n
-		s.overrun = 0
 		if sl.dtx {
+			s.starving = false // late silence: nothing lost that was worth hearing
+			s.overrun = 0
 			s.silenceLocked()
 			continue
 		}
+		if s.starving {
+			// The next packet in sequence after the queue ran dry: it was late.
+			s.underrunLocked()
+		}
+		s.overrun = 0
 		// Take the payload out of the slot: a new packet may land in it while we decode.
 		s.work, sl.buf = sl.buf, s.work
 		n, gen, reset := sl.n, s.gen, s.resetDec
@@ -278,8 +289,10 @@ func (s *Stream) drainLocked() {
 		}
 		if err != nil || got == 0 {
 			s.stats.DecodeErrors++
-			s.fillLocked(n)
-			s.stats.Concealed += uint64(n)
+			if !s.dry {
+				s.fillLocked(n)
+				s.stats.Concealed += uint64(n)
+			}
 			continue
 		}
 		s.appendRealLocked(s.pcm[:got])
@@ -332,6 +345,7 @@ func (s *Stream) appendRealLocked(pcm []float32) {
 		s.tailReal = true
 	}
 	s.dry = false
+	s.talking = true
 	dst, dropped := s.q.grow(len(pcm))
 	copy(dst, pcm)
 	s.stats.Skipped += uint64(dropped)
@@ -355,9 +369,22 @@ func (s *Stream) fillLocked(n int) {
 	s.stats.Skipped += uint64(dropped)
 }
 
+// underrunLocked settles a time the queue ran dry that packets lost do not explain: it counts an
+// underrun and the time concealed, and raises the target delay, which the padding that follows
+// (the queue is dry) puts into effect.
+func (s *Stream) underrunLocked() {
+	s.stats.Underruns++
+	s.stats.Concealed += uint64(min(s.overrun, maxGap))
+	s.starving = false
+	s.winUnder = true
+	s.target = min(s.target+FrameSamples, maxTarget)
+	s.calm = 0
+}
+
 // silenceLocked marks that the sender went silent (DTX): the real audio queued plays out and then
 // fades within 2.5 ms, with no concealment and no underrun.
 func (s *Stream) silenceLocked() {
+	s.talking = false
 	if s.tailReal {
 		s.conc.start(&s.hist, true)
 		s.tailReal = false
@@ -367,7 +394,9 @@ func (s *Stream) silenceLocked() {
 // resolveGapLocked declares lost the packets missing before the first buffered one and queues
 // concealment for their duration: the RTP timestamp difference, or the count of missing packets
 // times the last packet's duration if the timestamps do not make sense, at most maxGap, less any
-// filler already played for that time while the queue was dry.
+// filler already played for that time while the queue was dry. If the queue ran dry for no longer
+// than the gap, the loss explains it: no underrun, and the packets after the gap play exactly
+// where they would have. Otherwise they were late as well, and it is an underrun.
 func (s *Stream) resolveGapLocked() {
 	var first *slot
 	for i := int64(1); i < window; i++ {
@@ -387,10 +416,18 @@ func (s *Stream) resolveGapLocked() {
 	if d <= 0 || d > int(k)*maxPacketSamples {
 		d = int(k) * s.lastDur
 	}
-	d = min(d, maxGap) - s.overrun
-	if d > 0 {
+	d = min(d, maxGap)
+	switch {
+	case !s.starving:
 		s.fillLocked(d)
 		s.stats.Concealed += uint64(d)
+	case s.overrun <= d:
+		s.fillLocked(d - s.overrun)
+		s.stats.Concealed += uint64(d)
+		s.starving = false
+		s.dry = false
+	default:
+		s.underrunLocked()
 	}
 	s.stats.Lost += uint64(k)
 	s.next = first.ext
@@ -414,8 +451,7 @@ func (s *Stream) Pull(dst []float32) bool {
 	if s.q.len() == 0 && s.pending == 0 && !s.tailReal && s.conc.audibleLeft() == 0 {
 		clear(dst[:2*frames])
 		s.conc.x = min(s.conc.x+frames, expired)
-		s.overrun = min(s.overrun+frames, expired)
-		s.dry = true
+		s.starveLocked(frames)
 		return false
 	}
 
@@ -430,24 +466,9 @@ func (s *Stream) Pull(dst []float32) bool {
 		}
 	}
 	if short := frames - s.q.len(); short > 0 {
-		if s.tailReal {
-			// The member was talking and the next packet is not here: conceal, and ask for more
-			// delay from now on.
-			s.stats.Underruns++
-			s.winUnder = true
-			s.target = min(s.target+FrameSamples, maxTarget)
-			s.calm = 0
-			s.conc.start(&s.hist, false)
-			s.tailReal = false
-		}
-		audible := 0
-		if !s.conc.fast {
-			audible = min(short, s.conc.audibleLeft())
-		}
+		// The next packet is not here: conceal (or, after DTX, play silence) until it is.
 		s.fillLocked(short)
-		s.stats.Concealed += uint64(audible)
-		s.overrun = min(s.overrun+short, expired)
-		s.dry = true
+		s.starveLocked(short)
 	}
 
 	src := s.q.data()[:frames]
@@ -462,6 +483,17 @@ func (s *Stream) Pull(dst []float32) bool {
 	s.q.consume(frames)
 	s.adaptLocked()
 	return sound
+}
+
+// starveLocked notes that the queue ran dry for n samples.
+func (s *Stream) starveLocked(n int) {
+	s.dry = true
+	if s.talking {
+		s.starving = true
+	}
+	if s.starving {
+		s.overrun = min(s.overrun+n, expired)
+	}
 }
 
 // adaptLocked runs once per pull, after the frame is taken: it cuts the delay back when too much
@@ -515,6 +547,7 @@ func (s *Stream) Reset() {
 	s.overrun = 0
 	s.gen++
 	s.resetDec = true
+	s.talking, s.starving = false, false
 	s.q.reset()
 	s.tailReal = false
 	s.dry = true
