@@ -59,6 +59,15 @@ type Config struct {
 	PublicURL string
 	// Ready reports whether the service can serve (the database answers).
 	Ready func(ctx context.Context) error
+	// ICEServers, if set, hands each client fresh TURN credentials.
+	ICEServers func() []ICEServer
+}
+
+// ICEServer is one entry of RTCConfiguration.iceServers.
+type ICEServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
 }
 
 // Server holds the handlers' dependencies.

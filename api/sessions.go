@@ -215,11 +215,16 @@ type listenJSON struct {
 	NowPlaying *nowPlayingJSON `json:"now_playing"`
 	Listeners  int             `json:"listeners"`
 	Members    int             `json:"members"`
+	ICEServers []ICEServer     `json:"ice_servers,omitempty"`
 }
 
 func (s *Server) listenInfo(c *gin.Context) {
 	d := s.describe(c, sessionOf(c))
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, listenJSON{ID: d.ID, Title: d.Title, State: d.State, StartsAt: d.StartsAt,
-		ServerTime: d.ServerTime, NowPlaying: d.NowPlaying, Listeners: d.Listeners, Members: d.Members})
+	out := listenJSON{ID: d.ID, Title: d.Title, State: d.State, StartsAt: d.StartsAt,
+		ServerTime: d.ServerTime, NowPlaying: d.NowPlaying, Listeners: d.Listeners, Members: d.Members}
+	if s.cfg.ICEServers != nil && d.State != session.StateEnded {
+		out.ICEServers = s.cfg.ICEServers()
+	}
+	c.JSON(http.StatusOK, out)
 }

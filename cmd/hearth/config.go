@@ -25,6 +25,8 @@ type Config struct {
 	OpusComplexity int           `json:"opus_complexity"`
 	UDPPort        int           `json:"udp_port"`
 	PublicIPs      []string      `json:"public_ips"`
+	TURN           string        `json:"turn"`
+	TURNRelayPorts string        `json:"turn_relay_ports"`
 	Loopback       bool          `json:"loopback"`
 	DoorsOpen      time.Duration `json:"doors_open"`
 	MaxListeners   int           `json:"max_listeners"`
@@ -64,6 +66,8 @@ func loadConfig(args []string, env func(string) (string, bool)) (Config, error) 
 	bitrate := fs.Int("opus-bitrate", 0, "broadcast Opus bitrate in bit/s (HEARTH_OPUS_BITRATE, default 96000)")
 	udpPort := fs.Int("udp-port", -1, "one UDP port for all WebRTC media; 0 = ephemeral ports (HEARTH_UDP_PORT)")
 	publicIP := fs.String("public-ip", "", "comma-separated public IPs to advertise behind NAT (HEARTH_PUBLIC_IP)")
+	turn := fs.String("turn", "", "listen address of the built-in TURN server, e.g. :3478; empty = off (HEARTH_TURN)")
+	turnPorts := fs.String("turn-relay-ports", "", "TURN relay port range, e.g. 49160-49200 (HEARTH_TURN_RELAY_PORTS)")
 	doors := fs.Duration("doors-open", 0, "how long before the start listeners may connect (HEARTH_DOORS_OPEN, default 15m)")
 	demo := fs.String("demo", "", "create a looping demo session on an empty data dir: true/false (HEARTH_DEMO)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (HEARTH_LOG_LEVEL)")
@@ -120,6 +124,8 @@ func loadConfig(args []string, env func(string) (string, bool)) (Config, error) 
 	str("HEARTH_ADMIN_TOKEN", &cfg.AdminToken)
 	str("HEARTH_LOG_LEVEL", &cfg.LogLevel)
 	str("HEARTH_LOG_FORMAT", &cfg.LogFormat)
+	str("HEARTH_TURN", &cfg.TURN)
+	str("HEARTH_TURN_RELAY_PORTS", &cfg.TURNRelayPorts)
 	num("HEARTH_OPUS_BITRATE", &cfg.OpusBitrate)
 	num("HEARTH_UDP_PORT", &cfg.UDPPort)
 	num("HEARTH_MAX_LISTENERS", &cfg.MaxListeners)
@@ -178,6 +184,12 @@ func loadConfig(args []string, env func(string) (string, bool)) (Config, error) 
 	if set["public-ip"] {
 		cfg.PublicIPs = splitList(*publicIP)
 	}
+	if set["turn"] {
+		cfg.TURN = *turn
+	}
+	if set["turn-relay-ports"] {
+		cfg.TURNRelayPorts = *turnPorts
+	}
 	if set["doors-open"] {
 		cfg.DoorsOpen = *doors
 	}
@@ -229,6 +241,17 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("public ip %q is not an IP address", ip))
 		}
 	}
+	if c.TURN != "" {
+		if _, _, err := net.SplitHostPort(c.TURN); err != nil {
+			errs = append(errs, fmt.Errorf("turn %q: %w", c.TURN, err))
+		}
+		if len(c.PublicIPs) == 0 {
+			errs = append(errs, errors.New("the TURN server needs --public-ip: the address clients relay through"))
+		}
+	}
+	if _, _, err := c.relayPorts(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.DoorsOpen < 0 || c.DoorsOpen > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("doors-open %s out of range 0..24h", c.DoorsOpen))
 	}
@@ -252,6 +275,20 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// relayPorts parses TURNRelayPorts ("49160-49200"); zeros mean the TURN server's default.
+func (c Config) relayPorts() (int, int, error) {
+	if c.TURNRelayPorts == "" {
+		return 0, 0, nil
+	}
+	lo, hi, ok := strings.Cut(c.TURNRelayPorts, "-")
+	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if !ok || err1 != nil || err2 != nil || a < 1024 || b > 65535 || a > b {
+		return 0, 0, fmt.Errorf("turn relay ports %q: want a range such as 49160-49200", c.TURNRelayPorts)
+	}
+	return a, b, nil
 }
 
 func envOr(env func(string) (string, bool), k string) string {

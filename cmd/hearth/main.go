@@ -27,6 +27,7 @@ import (
 	"hearth/room"
 	"hearth/session"
 	"hearth/store"
+	"hearth/turnserver"
 )
 
 func main() {
@@ -73,6 +74,24 @@ func run(ctx context.Context, cfg Config, out io.Writer, ready func(addr string)
 	}
 	defer closeMux()
 
+	var iceServers func() []api.ICEServer
+	if cfg.TURN != "" {
+		lo, hi, _ := cfg.relayPorts()
+		ts, err := turnserver.New(turnserver.Config{
+			ListenAddr: cfg.TURN, PublicIP: cfg.PublicIPs[0], RelayPortMin: lo, RelayPortMax: hi,
+			MediaPort: cfg.UDPPort,
+		}, log)
+		if err != nil {
+			return fmt.Errorf("turn: %w", err)
+		}
+		defer ts.Close()
+		iceServers = func() []api.ICEServer {
+			c := ts.Credentials(time.Now())
+			return []api.ICEServer{{URLs: c.URLs, Username: c.Username, Credential: c.Credential}}
+		}
+		log.Info("TURN server listening", "addr", ts.Addr().String())
+	}
+
 	liveCtx, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
 	clk := clock.Real{}
@@ -101,6 +120,7 @@ func run(ctx context.Context, cfg Config, out io.Writer, ready func(addr string)
 		AdminTokenHash: tokenHash,
 		PublicURL:      cfg.PublicURL,
 		Ready:          st.Ping,
+		ICEServers:     iceServers,
 	}, mgr, lib, st, hub, log)
 	srv := &http.Server{
 		Handler:           handler,

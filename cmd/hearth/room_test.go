@@ -112,3 +112,29 @@ func TestMemberJoinsOverHTTP(t *testing.T) {
 		t.Fatalf("members after leaving: %v", info["members"])
 	}
 }
+
+// TestTURNCredentialsInListenInfo: with the built-in TURN server on, every listen-info answer hands
+// out fresh, time-limited credentials.
+func TestTURNCredentialsInListenInfo(t *testing.T) {
+	s := startServer(t, func(c *Config) {
+		c.TURN = "127.0.0.1:0"
+		c.PublicIPs = []string{"127.0.0.1"}
+		c.TURNRelayPorts = "50100-50110"
+	})
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "TURN", time.Now(), true, id)
+	path := "/api/v1/listen/" + sess["id"].(string)
+	_, a, _ := s.do(t, http.MethodGet, path, sess["listener_token"].(string), "", nil)
+	_, b, _ := s.do(t, http.MethodGet, path, sess["listener_token"].(string), "", nil)
+	ia, ok := a["ice_servers"].([]any)
+	if !ok || len(ia) != 1 {
+		t.Fatalf("ice_servers %v", a["ice_servers"])
+	}
+	sa, sb := ia[0].(map[string]any), b["ice_servers"].([]any)[0].(map[string]any)
+	if sa["username"] == "" || sa["credential"] == "" || sa["username"] == sb["username"] {
+		t.Fatalf("credentials not fresh per request: %v %v", sa, sb)
+	}
+	if urls := sa["urls"].([]any); len(urls) == 0 || !strings.HasPrefix(urls[0].(string), "turn:127.0.0.1:") {
+		t.Fatalf("urls %v", urls)
+	}
+}

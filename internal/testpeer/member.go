@@ -372,3 +372,29 @@ func (l *Listener) PCMAt() ([]float32, []time.Time, []int) {
 	}
 	return pcm, at, off
 }
+
+// StreamAt returns one received stream's decoded left channel with the arrival time and sample
+// offset of each packet.
+func (m *Member) StreamAt(id string) ([]float32, []time.Time, []int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.streams[id]
+	if r == nil {
+		return nil, nil, nil
+	}
+	return Left(r.pcm), append([]time.Time(nil), r.arrival...), append([]int(nil), r.offsets...)
+}
+
+// Onset returns the arrival time of the first packet after t whose audio holds freq above level
+// dBFS, or the zero time.
+func Onset(pcm []float32, at []time.Time, off []int, t time.Time, freq, level float64) time.Time {
+	for i := range at {
+		if at[i].Before(t) || off[i]+960 > len(pcm) {
+			continue
+		}
+		if ToneLevel(pcm[off[i]:off[i]+960], freq, 48000) > level {
+			return at[i]
+		}
+	}
+	return time.Time{}
+}
