@@ -1,5 +1,5 @@
-// Package web holds the listener's page and its assets, embedded so that the
-// server binary carries everything a listener's browser needs and nothing is
+// Package web holds the listen and join pages and their assets, embedded so
+// that the server binary carries everything a browser needs and nothing is
 // ever fetched from another host.
 package web
 
@@ -26,7 +26,19 @@ func Static() fs.FS {
 // session: the page reads the id from its path and the token from its
 // fragment, so the server never has to template anything into it.
 func ListenPage() []byte {
-	b, err := files.ReadFile("static/listen.html")
+	return page("static/listen.html")
+}
+
+// JoinPage returns the HTML served at /join/{id}: the member's page, to join
+// with a microphone or just listen. Like the listen page it is the same for
+// every session; the id comes from the path and the member token from the
+// fragment. It needs the same Content-Security-Policy as the listen page.
+func JoinPage() []byte {
+	return page("static/join.html")
+}
+
+func page(name string) []byte {
+	b, err := files.ReadFile(name)
 	if err != nil {
 		// The file is embedded at build time, so this cannot happen in a
 		// binary that compiled.

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// tag is one start tag of the listen page, as the scanner below saw it.
+// tag is one start tag of a page, as the scanner below saw it.
 type tag struct {
 	name  string
 	attrs map[string]string
@@ -106,23 +106,41 @@ func readStatic(t *testing.T, name string) string {
 	return string(b)
 }
 
+// pages are the HTML pages the server sends, by name.
+var pages = []struct {
+	name string
+	html func() []byte
+}{
+	{"listen.html", ListenPage},
+	{"join.html", JoinPage},
+}
+
 func TestEmbeddedFiles(t *testing.T) {
-	for _, name := range []string{"listen.html", "listen.js", "text.js", "style.css", "icon.svg"} {
+	for _, name := range []string{"listen.html", "listen.js", "text.js", "style.css", "icon.svg",
+		"join.html", "join.js", "join.css", "shared.js"} {
 		t.Run(name, func(t *testing.T) {
 			if len(readStatic(t, name)) == 0 {
 				t.Fatalf("%s is empty", name)
 			}
 		})
 	}
-	if got, want := string(ListenPage()), readStatic(t, "listen.html"); got != want {
-		t.Fatalf("ListenPage differs from static/listen.html")
+	for _, p := range pages {
+		if got, want := string(p.html()), readStatic(t, p.name); got != want {
+			t.Fatalf("the page func differs from static/%s", p.name)
+		}
 	}
 }
 
-// The server sends a strict CSP and promises listeners that nothing leaves
-// for another host, so the page may only point at its own /static/ files.
-func TestListenPageReferencesOnlyOwnStatic(t *testing.T) {
-	html := string(ListenPage())
+// The server sends a strict CSP and promises listeners and members that
+// nothing leaves for another host, so a page may only point at its own
+// /static/ files.
+func TestPagesReferenceOnlyOwnStatic(t *testing.T) {
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) { referencesOnlyOwnStatic(t, string(p.html())) })
+	}
+}
+
+func referencesOnlyOwnStatic(t *testing.T, html string) {
 	for _, tg := range scanTags(t, html) {
 		for _, attr := range []string{"src", "href", "action", "poster", "srcset", "data"} {
 			v, ok := tg.attrs[attr]
@@ -141,8 +159,14 @@ func TestListenPageReferencesOnlyOwnStatic(t *testing.T) {
 }
 
 // Inline code and styles would be blocked by the CSP, so there must be none.
-func TestListenPageHasNothingInline(t *testing.T) {
-	for _, tg := range scanTags(t, string(ListenPage())) {
+func TestPagesHaveNothingInline(t *testing.T) {
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) { nothingInline(t, string(p.html())) })
+	}
+}
+
+func nothingInline(t *testing.T, html string) {
+	for _, tg := range scanTags(t, html) {
 		if tg.name == "style" {
 			t.Errorf("inline <style> element")
 		}
@@ -162,8 +186,15 @@ func TestListenPageHasNothingInline(t *testing.T) {
 	}
 }
 
-func TestListenPageHooks(t *testing.T) {
-	html := string(ListenPage())
+// hook is an element a test or the page's script relies on, and what it
+// must be.
+type hook struct {
+	attr, value string
+	check       func(tg *tag) string
+}
+
+func checkHooks(t *testing.T, html string, tests []hook) {
+	t.Helper()
 	tags := scanTags(t, html)
 	find := func(attr, value string) *tag {
 		for i := range tags {
@@ -172,48 +203,6 @@ func TestListenPageHooks(t *testing.T) {
 			}
 		}
 		return nil
-	}
-	tests := []struct {
-		attr, value string
-		check       func(tg *tag) string
-	}{
-		{"data-testid", "listen", func(tg *tag) string {
-			if tg.name != "button" || tg.attrs["aria-pressed"] != "false" {
-				return "want a <button aria-pressed=false>"
-			}
-			return ""
-		}},
-		{"data-testid", "volume", func(tg *tag) string {
-			if tg.name != "input" || tg.attrs["type"] != "range" {
-				return "want an <input type=range>"
-			}
-			return ""
-		}},
-		{"data-testid", "status", func(tg *tag) string {
-			if tg.attrs["aria-live"] != "polite" {
-				return "want aria-live=polite"
-			}
-			return ""
-		}},
-		{"role", "progressbar", func(tg *tag) string {
-			if _, ok := tg.attrs["aria-valuenow"]; !ok {
-				return "want aria-valuenow"
-			}
-			return ""
-		}},
-		{"name", "viewport", func(*tag) string { return "" }},
-		{"name", "referrer", func(tg *tag) string {
-			if tg.attrs["content"] != "no-referrer" {
-				return "want content=no-referrer"
-			}
-			return ""
-		}},
-		{"lang", "en", func(tg *tag) string {
-			if tg.name != "html" {
-				return "want lang on <html>"
-			}
-			return ""
-		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.attr+"="+tc.value, func(t *testing.T) {
@@ -231,16 +220,191 @@ func TestListenPageHooks(t *testing.T) {
 	}
 }
 
+// commonHooks are what every page needs: a phone viewport, no Referer, a
+// language, a polite status line and an accessible progress bar.
+var commonHooks = []hook{
+	{"data-testid", "status", func(tg *tag) string {
+		if tg.attrs["aria-live"] != "polite" {
+			return "want aria-live=polite"
+		}
+		return ""
+	}},
+	{"role", "progressbar", func(tg *tag) string {
+		if _, ok := tg.attrs["aria-valuenow"]; !ok {
+			return "want aria-valuenow"
+		}
+		return ""
+	}},
+	{"name", "viewport", func(*tag) string { return "" }},
+	{"name", "referrer", func(tg *tag) string {
+		if tg.attrs["content"] != "no-referrer" {
+			return "want content=no-referrer"
+		}
+		return ""
+	}},
+	{"lang", "en", func(tg *tag) string {
+		if tg.name != "html" {
+			return "want lang on <html>"
+		}
+		return ""
+	}},
+}
+
+func TestListenPageHooks(t *testing.T) {
+	tests := []hook{
+		{"data-testid", "listen", func(tg *tag) string {
+			if tg.name != "button" || tg.attrs["aria-pressed"] != "false" {
+				return "want a <button aria-pressed=false>"
+			}
+			return ""
+		}},
+		{"data-testid", "volume", func(tg *tag) string {
+			if tg.name != "input" || tg.attrs["type"] != "range" {
+				return "want an <input type=range>"
+			}
+			return ""
+		}},
+	}
+	checkHooks(t, string(ListenPage()), append(tests, commonHooks...))
+}
+
+func TestJoinPageHooks(t *testing.T) {
+	button := func(pressed string) func(tg *tag) string {
+		return func(tg *tag) string {
+			if tg.name != "button" || tg.attrs["type"] != "button" {
+				return "want a <button type=button>"
+			}
+			if pressed != "" && tg.attrs["aria-pressed"] != pressed {
+				return "want aria-pressed=" + pressed
+			}
+			return ""
+		}
+	}
+	tests := []hook{
+		{"data-testid", "join-mic", button("")},
+		{"data-testid", "join-listen", button("")},
+		{"data-testid", "mic-toggle", button("false")},
+		{"data-testid", "hand", button("false")},
+		{"data-testid", "candle", button("")},
+		{"data-testid", "heart", button("")},
+		{"data-testid", "leave", button("")},
+		{"data-testid", "roster", func(tg *tag) string {
+			if tg.name != "ul" {
+				return "want a <ul>"
+			}
+			return ""
+		}},
+		{"data-testid", "name", func(tg *tag) string {
+			switch {
+			case tg.name != "input" || tg.attrs["type"] != "text":
+				return "want an <input type=text>"
+			case tg.attrs["maxlength"] != "40":
+				return "want maxlength=40"
+			case tg.attrs["autocomplete"] != "off":
+				return "want autocomplete=off"
+			case tg.attrs["id"] == "":
+				return "want an id for its label"
+			}
+			return ""
+		}},
+		{"for", "name", func(tg *tag) string {
+			if tg.name != "label" {
+				return "want a <label>"
+			}
+			return ""
+		}},
+		{"id", "announce", func(tg *tag) string {
+			if tg.attrs["aria-live"] != "polite" {
+				return "want aria-live=polite"
+			}
+			return ""
+		}},
+		{"id", "sink", func(tg *tag) string {
+			if _, ok := tg.attrs["hidden"]; !ok {
+				return "the container of <audio> elements must be hidden"
+			}
+			return ""
+		}},
+	}
+	html := string(JoinPage())
+	checkHooks(t, html, append(tests, commonHooks...))
+	for _, text := range []string{
+		">Your first name or a nickname</label>",
+		"Only this name is shared with the group. Nothing else about you is stored.",
+		"Join with microphone",
+		"Just listen",
+		"Light a candle",
+	} {
+		if !strings.Contains(html, text) {
+			t.Errorf("join page does not say %q", text)
+		}
+	}
+}
+
+// Every element a script looks up by id must be on its page: a missing one
+// would stop the script before it does anything.
+func TestScriptsFindTheirElements(t *testing.T) {
+	idRE := regexp.MustCompile(`\bel\("([^"]+)"\)`)
+	for _, tc := range []struct{ page, script string }{{"listen.html", "listen.js"}, {"join.html", "join.js"}} {
+		t.Run(tc.script, func(t *testing.T) {
+			ids := map[string]bool{}
+			for _, tg := range scanTags(t, readStatic(t, tc.page)) {
+				if id := tg.attrs["id"]; id != "" {
+					if ids[id] {
+						t.Errorf("%s: duplicate id %q", tc.page, id)
+					}
+					ids[id] = true
+				}
+			}
+			found := idRE.FindAllStringSubmatch(readStatic(t, tc.script), -1)
+			if len(found) == 0 {
+				t.Fatalf("%s: no el(...) lookups found; has the helper changed?", tc.script)
+			}
+			for _, m := range found {
+				if !ids[m[1]] {
+					t.Errorf("%s looks up #%s, which %s does not have", tc.script, m[1], tc.page)
+				}
+			}
+		})
+	}
+}
+
+// The join page may keep one thing on the device, the display name, and only
+// under its own key; nothing else may be stored or sent elsewhere.
+func TestJoinStoresOnlyTheName(t *testing.T) {
+	src := readStatic(t, "join.js")
+	for _, bad := range []string{"sessionStorage", "indexedDB", "document.cookie", "caches.", "serviceWorker"} {
+		if strings.Contains(src, bad) {
+			t.Errorf("join.js uses %s", bad)
+		}
+	}
+	if n := strings.Count(src, "localStorage"); n != 1 {
+		t.Errorf("join.js names localStorage %d times, want once (in storage())", n)
+	}
+	setRE := regexp.MustCompile(`setItem\(([^,]+),`)
+	for _, m := range setRE.FindAllStringSubmatch(src, -1) {
+		if strings.TrimSpace(m[1]) != "NAME_KEY" {
+			t.Errorf("join.js stores under %s, want only NAME_KEY", m[1])
+		}
+	}
+	if !strings.Contains(src, `const NAME_KEY = "hearth.name";`) {
+		t.Errorf("NAME_KEY is not hearth.name")
+	}
+}
+
 // Scripts and styles must not reach out either, nor use what the CSP forbids.
 func TestAssetsStayLocal(t *testing.T) {
-	importRE := regexp.MustCompile(`(?m)^import .* from "([^"]+)";`)
+	importRE := regexp.MustCompile(`(?ms)^import (\{[^}]*\}|\S+) from "([^"]+)";`)
 	tests := []struct {
 		name      string
 		forbidden []string
 	}{
 		{"listen.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie", "localStorage"}},
+		{"join.js", []string{"https://", "innerHTML", "insertAdjacentHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie"}},
+		{"shared.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", "document.cookie", "localStorage"}},
 		{"text.js", []string{"http://", "https://", "eval(", "new Function"}},
 		{"style.css", []string{"http://", "https://", "@import", "url("}},
+		{"join.css", []string{"http://", "https://", "@import", "url("}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -251,13 +415,26 @@ func TestAssetsStayLocal(t *testing.T) {
 				}
 			}
 			for _, m := range importRE.FindAllStringSubmatch(src, -1) {
-				name, ok := strings.CutPrefix(m[1], "./")
+				name, ok := strings.CutPrefix(m[2], "./")
 				if !ok {
-					t.Errorf("import %q: want a sibling module", m[1])
+					t.Errorf("import %q: want a sibling module", m[2])
 					continue
 				}
 				if _, err := fs.Stat(Static(), name); err != nil {
-					t.Errorf("import %q: not embedded: %v", m[1], err)
+					t.Errorf("import %q: not embedded: %v", m[2], err)
+					continue
+				}
+				// A name the module does not export fails the whole page at load.
+				mod := readStatic(t, name)
+				for _, part := range strings.Split(strings.Trim(m[1], "{}"), ",") {
+					exported := strings.Fields(part)
+					if len(exported) == 0 {
+						continue
+					}
+					re := regexp.MustCompile(`(?m)^export (async )?(function|const|let|class) ` + regexp.QuoteMeta(exported[0]) + `\b`)
+					if !re.MatchString(mod) {
+						t.Errorf("import { %s } from %q: not exported there", exported[0], m[2])
+					}
 				}
 			}
 		})

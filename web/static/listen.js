@@ -8,7 +8,8 @@
 //
 // Nothing here talks to anything but this server.
 
-import { clock, countdownPhrase, listenersPhrase, readSessionId, readToken, startsPhrase } from "./text.js";
+import { deleteResource, gathered, renderNowPlaying as fillNowPlaying, setData, setText } from "./shared.js";
+import { countdownPhrase, listenersPhrase, readSessionId, readToken, startsPhrase } from "./text.js";
 
 const POLL_MS = 5000;
 const POLL_ENDED_MS = 30000;
@@ -456,42 +457,9 @@ function endAttempt() {
   a.resource = "";
 }
 
-// leave tells the server we are gone. keepalive lets it finish after the page
-// is hidden or unloaded.
+// leave tells the server we are gone.
 function leave(url) {
-  if (!url) return;
-  try {
-    fetch(url, {
-      method: "DELETE",
-      headers: authHeaders(),
-      keepalive: true,
-      cache: "no-store",
-      credentials: "omit",
-    }).catch(() => {});
-  } catch {
-    // Nothing more we can do; the server times the resource out.
-  }
-}
-
-function gathered(pc, maxMs) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      pc.removeEventListener("icegatheringstatechange", onState);
-      pc.removeEventListener("icecandidate", onCandidate);
-      resolve();
-    };
-    const onState = () => {
-      if (pc.iceGatheringState === "complete") done();
-    };
-    const onCandidate = (e) => {
-      if (!e.candidate) done();
-    };
-    const timer = setTimeout(done, maxMs);
-    pc.addEventListener("icegatheringstatechange", onState);
-    pc.addEventListener("icecandidate", onCandidate);
-  });
+  deleteResource(url, token);
 }
 
 // ---------------------------------------------------------------------------
@@ -617,62 +585,11 @@ function renderCountdown() {
 
 function renderNowPlaying() {
   const np = !linkProblem && info && info.state === "live" ? info.now_playing : null;
-  if (!np) {
-    let empty = "Nothing is playing yet";
-    if (linkProblem || (info && info.state === "ended")) empty = "Nothing is playing";
-    else if (info && info.state === "live") empty = "A quiet moment between pieces";
-    else if (info && info.state === "scheduled") empty = "Nothing yet. It will start by itself.";
-    setText(ui.nowTitle, empty);
-    setData(ui.now, "empty", "true");
-    setProgress(0, 0);
-    return;
-  }
-  setData(ui.now, "empty", "false");
-  setText(ui.nowTitle, typeof np.title === "string" && np.title.trim() ? np.title.trim() : "Untitled");
-  const duration = Math.max(0, Number(np.duration_ms) || 0);
-  let pos = Math.max(0, Number(np.position_ms) || 0);
-  if (!np.paused) pos += performance.now() - infoAt;
-  if (duration > 0) pos = Math.min(pos, duration);
-  setProgress(pos, duration);
-}
-
-function setProgress(posMs, durMs) {
-  const pos = Math.floor(posMs / 1000);
-  const dur = Math.round(durMs / 1000);
-  const bar = ui.progress;
-  if (dur > 0) {
-    setAttr(bar, "aria-valuemax", String(dur));
-    setAttr(bar, "aria-valuenow", String(Math.min(pos, dur)));
-    setAttr(bar, "aria-valuetext", `${clock(pos)} of ${clock(dur)}`);
-    setText(ui.remaining, `${clock(Math.max(0, dur - pos))} left`);
-    ui.fill.style.transform = `scaleX(${Math.min(1, posMs / durMs).toFixed(4)})`;
-  } else {
-    // Unknown length: say how long it has played, with no bar to fill.
-    setAttr(bar, "aria-valuemax", "0");
-    setAttr(bar, "aria-valuenow", "0");
-    setAttr(bar, "aria-valuetext", posMs > 0 ? `${clock(pos)} played` : "Not started");
-    setText(ui.remaining, "");
-    ui.fill.style.transform = "scaleX(0)";
-  }
-  setText(ui.elapsed, clock(pos));
-}
-
-// The setters below touch the DOM only on change, so the live region is not
-// re-announced and nothing re-lays out for no reason.
-function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
-}
-
-function setAttr(node, name, value) {
-  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
-}
-
-function setData(node, key, value) {
-  if (value) {
-    if (node.dataset[key] !== value) node.dataset[key] = value;
-  } else if (key in node.dataset) {
-    delete node.dataset[key];
-  }
+  let empty = "Nothing is playing yet";
+  if (linkProblem || (info && info.state === "ended")) empty = "Nothing is playing";
+  else if (info && info.state === "live") empty = "A quiet moment between pieces";
+  else if (info && info.state === "scheduled") empty = "Nothing yet. It will start by itself.";
+  fillNowPlaying(ui, np, infoAt, empty);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-// Words and numbers for the listen page: small pure functions, kept apart
-// from the page's state so they are easy to read and to check on their own.
+// Words and numbers for the listen and join pages: small pure functions, kept
+// apart from the pages' state so they are easy to read and to check on their own.
 
-// readSessionId takes the session id from /listen/{id}; the page is the same
-// for every session, so the path is the only place the id lives.
-export function readSessionId(path) {
+// readSessionId takes the session id from /listen/{id} (or /join/{id} with
+// segment "join"); the page is the same for every session, so the path is the
+// only place the id lives.
+export function readSessionId(path, segment = "listen") {
   const parts = path.split("/").filter(Boolean);
-  const i = parts.lastIndexOf("listen");
+  const i = parts.lastIndexOf(segment);
   if (i < 0 || i + 1 >= parts.length) return "";
   try {
     return decodeURIComponent(parts[i + 1]);
@@ -74,4 +75,50 @@ export function listenersPhrase(n) {
   const count = Math.floor(Number(n));
   if (!Number.isFinite(count) || count < 1) return "";
   return count === 1 ? "1 person is listening now" : `${count} people are listening now`;
+}
+
+// NAME_MAX is the longest display name the server takes, in characters
+// (code points) after trimming.
+export const NAME_MAX = 40;
+
+// cleanName trims a typed display name and returns it, or "" when it is empty
+// or longer than the server allows.
+export function cleanName(raw) {
+  const name = String(raw || "").replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  const length = [...name].length;
+  return length >= 1 && length <= NAME_MAX ? name : "";
+}
+
+// initial is the first letter of a name, for the round badge in the roster.
+export function initial(name) {
+  const first = [...String(name || "").trim()][0] || "";
+  return first.toLocaleUpperCase();
+}
+
+// othersListeningPhrase follows the list of people with microphones:
+// "and 3 listening". With nobody on a microphone it stands alone.
+export function othersListeningPhrase(n, anyoneOnMic) {
+  const count = Math.floor(Number(n));
+  if (!Number.isFinite(count) || count < 1) return "";
+  if (anyoneOnMic) return `and ${count} listening`;
+  return count === 1 ? "1 person is listening" : `${count} people are listening`;
+}
+
+// reactionPhrase says one reaction in words: "Anna lit a candle".
+export function reactionPhrase(kind, name, mine) {
+  const who = mine ? "You" : String(name || "").trim() || "Someone";
+  return kind === "heart" ? `${who} sent a heart` : `${who} lit a candle`;
+}
+
+// reactionsSummary folds several reactions into one calm sentence for screen
+// readers, so a burst of candles is one announcement and not ten.
+export function reactionsSummary(list) {
+  if (list.length === 0) return "";
+  if (list.length === 1) return `${reactionPhrase(list[0].kind, list[0].name, list[0].mine)}.`;
+  const candles = list.filter((r) => r.kind !== "heart").length;
+  const hearts = list.length - candles;
+  const parts = [];
+  if (candles) parts.push(candles === 1 ? "1 candle" : `${candles} candles`);
+  if (hearts) parts.push(hearts === 1 ? "1 heart" : `${hearts} hearts`);
+  return `${parts.join(" and ")} from the group.`;
 }

@@ -1,0 +1,1776 @@
+// Hearth join page.
+//
+// Someone opens /join/{id}#t={member token} on a phone, types a first name and
+// either joins with a microphone (WebRTC with a data channel, see
+// docs/PROTOCOL.md) or just listens (WHEP plus an event stream). In the room
+// the page shows who is there, who is speaking, raised hands, candles and
+// hearts, and what is playing. It reconnects on its own after a network drop,
+// with the same name and the same microphone, without asking again.
+//
+// Nothing here talks to anything but this server. The only thing ever kept on
+// the device is the display name, and only when the person ticks "Remember my
+// name on this device".
+
+import { deleteResource, gathered, renderNowPlaying, setAttr, setData, setText } from "./shared.js";
+import {
+  cleanName,
+  countdownPhrase,
+  initial,
+  othersListeningPhrase,
+  reactionPhrase,
+  reactionsSummary,
+  readSessionId,
+  readToken,
+  startsPhrase,
+} from "./text.js";
+
+const POLL_WAIT_MS = 5000; // before joining, and while the room has not begun
+const POLL_ROOM_MS = 10000; // in the room, where the data channel carries most news
+const POLL_ENDED_MS = 30000;
+const GATHER_MAX_MS = 1500;
+const DISCONNECT_GRACE_MS = 2000;
+// An attempt that hangs (a POST lost with the network, ICE that never
+// connects) is given up on in time for the next one to bring the person back.
+const CONNECT_TIMEOUT_MS = 10000;
+const POST_TIMEOUT_MS = 10000;
+const STABLE_MS = 10000;
+// Reconnect quickly first (a phone moving between Wi-Fi and mobile data comes
+// back within seconds), then settle to a slower pace.
+const BACKOFF_MS = [1000, 2000, 4000, 5000, 5000, 5000, 10000];
+const DOORS_RETRY_MS = 5000;
+const TICK_MS = 500;
+const REACTION_GAP_MS = 1100; // the server takes one per second
+const REACTION_SHOW_MS = 3600;
+const REACTION_FADE_MS = 1200;
+const REACTIONS_ON_SCREEN = 3;
+const ANNOUNCE_GAP_MS = 8000;
+const TOAST_MS = 6000;
+const ECHO_WINDOW_MS = 4000;
+const CLOSE_GRACE_MS = 300; // lets a last "removed" or "ended" arrive before we reconnect
+const HAND_SETTLE_MS = 2500;
+const UNMUTE_REFUSAL_MS = 3000;
+const NAME_KEY = "hearth.name";
+
+const MIC_CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } };
+
+const LINK_INCOMPLETE = "This link looks incomplete. Ask your host for the link again.";
+const LINK_REFUSED = "This link doesn’t work any more. Ask your host for the link again.";
+const LINK_UNKNOWN = "We couldn’t find this session. Ask your host for the link again.";
+const NO_WEBRTC = "This browser can’t join live sessions. Please open the link in Safari, Chrome or Firefox.";
+const ENDED = "This session has ended. Thank you for being here.";
+const REMOVED = "The host has asked you to leave this session.";
+const LEFT = "You have left the session.";
+
+const el = (id) => document.getElementById(id);
+const ui = {
+  page: document.querySelector("main"),
+  title: el("title"),
+  state: el("state"),
+  form: el("join-form"),
+  name: el("name"),
+  nameError: el("name-error"),
+  remember: el("remember"),
+  joinMic: el("join-mic"),
+  joinListen: el("join-listen"),
+  joinStatus: el("join-status"),
+  micHelp: el("mic-help"),
+  micHelpWhy: el("mic-help-why"),
+  micHelpHow: el("mic-help-how"),
+  status: el("status"),
+  resume: el("resume"),
+  altListen: el("alt-listen"),
+  mic: el("mic"),
+  micState: el("mic-state"),
+  switchMic: el("switch-mic"),
+  hand: el("hand"),
+  candle: el("candle"),
+  heart: el("heart"),
+  leave: el("leave"),
+  now: el("now"),
+  nowTitle: el("now-title"),
+  progress: el("progress"),
+  fill: el("progress-fill"),
+  elapsed: el("elapsed"),
+  remaining: el("remaining"),
+  roster: el("roster"),
+  rosterEmpty: el("roster-empty"),
+  listeners: el("listeners"),
+  endMessage: el("end-message"),
+  endNote: el("end-note"),
+  rejoin: el("rejoin"),
+  reactions: el("reactions"),
+  announce: el("announce"),
+  toast: el("toast"),
+  sink: el("sink"),
+};
+
+const sessionId = readSessionId(location.pathname, "join");
+const token = readToken(location.hash);
+const hasWebRTC = typeof RTCPeerConnection === "function";
+
+// Tests read this, and it is kept current:
+//   pc        the current RTCPeerConnection, or null
+//   audio     the <audio> element playing the broadcast
+//   state     "idle", "asking", "mic-refused", "connecting", "connected",
+//             "reconnecting", "waiting", "refused", "blocked", "left",
+//             "removed", "ended" or "unavailable"
+//   roster    the last roster: [{id, name, muted, hand, speaking}]
+//   memberId  our member id from "welcome" ("" until then, and when listening)
+//   dc        the "hearth" data channel of the current connection, or null
+//   mode      "", "mic" or "listen"
+//   mic       the microphone MediaStream (kept across reconnections)
+//   members   member id -> the <audio> element playing that member
+//   listeners, room, session: the last listener count, room settings, session info
+const hearth = {
+  pc: null,
+  audio: null,
+  state: "idle",
+  roster: [],
+  memberId: "",
+  dc: null,
+  mode: "",
+  mic: null,
+  members: {},
+  listeners: 0,
+  room: {},
+  session: null,
+};
+window.hearth = hearth;
+
+// Session info, as last polled.
+let info = null;
+let infoAt = 0;
+let skewMs = 0;
+let iceServers = [];
+let pollTrouble = false;
+let pollTimer = 0;
+let pollBusy = false;
+let linkProblem = sessionId && token ? "" : LINK_INCOMPLETE;
+
+// Who we are and what we asked for.
+let displayName = "";
+let mode = ""; // "mic" or "listen" once in the room
+let finish = ""; // "", "left", "removed" or "ended": why the room is over for us
+let askSeq = 0; // bumps on every join tap, so a late microphone answer is ignored
+
+// The room as the server last told us.
+let roster = [];
+let listeners = 0;
+let room = {};
+let speaking = new Set();
+let nowPlaying = null;
+let nowPlayingAt = 0;
+let heardRoom = false; // a state message arrived since joining
+
+// The microphone: one stream for the whole visit, reused by every reconnection.
+let micStream = null;
+let micOn = false; // the person wants to be heard
+let micLost = false; // the track ended (another app took it, the OS stopped it)
+let hostMuted = false;
+let unmuteAskedAt = -Infinity;
+let handRaised = false;
+let handPending = null; // what we last asked for, until the roster agrees
+let handChangedAt = -Infinity;
+
+// The connection.
+let want = false; // we should be in the room
+let everConnected = false;
+let attempt = null;
+let failures = 0;
+let retryTimer = 0;
+let statusDetail = ""; // "", "offline", "busy", "full", "doors"
+let events = null; // EventSource while just listening
+let eventsTimer = 0;
+let eventsFailures = 0;
+
+// Reactions and messages.
+let lastReactionAt = -Infinity;
+const ownEchoes = [];
+let announceQueue = [];
+let announceTimer = 0;
+let lastAnnounceAt = -Infinity;
+let toastTimer = 0;
+const memberAudio = new Map(); // member id -> {audio, stream, transceiver}
+
+function authHeaders(extra) {
+  return Object.assign({ Authorization: `Bearer ${token}` }, extra);
+}
+
+// ---------------------------------------------------------------------------
+// Session info (title, state, now playing), polled like the listen page does.
+
+async function poll() {
+  clearTimeout(pollTimer);
+  pollTimer = 0;
+  if (pollBusy || linkProblem) return;
+  pollBusy = true;
+  const wall0 = Date.now();
+  const t0 = performance.now();
+  let res = null;
+  let body = null;
+  try {
+    res = await fetch(`/api/v1/listen/${encodeURIComponent(sessionId)}`, {
+      headers: authHeaders({ Accept: "application/json" }),
+      cache: "no-store",
+      credentials: "omit",
+    });
+    body = await res.json().catch(() => null);
+  } catch {
+    res = null;
+  }
+  pollBusy = false;
+  const t1 = performance.now();
+
+  if (res && res.ok && body && typeof body === "object") {
+    pollTrouble = false;
+    applyInfo(body, wall0 + (t1 - t0) / 2, (t0 + t1) / 2);
+  } else if (res && (res.status === 401 || res.status === 403)) {
+    giveUp(LINK_REFUSED);
+    return;
+  } else if (res && res.status === 404) {
+    if (info) onEnded();
+    else {
+      giveUp(LINK_UNKNOWN);
+      return;
+    }
+  } else {
+    pollTrouble = true;
+    render();
+  }
+  schedulePoll();
+}
+
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  if (linkProblem) return;
+  if (finish === "removed") return;
+  let ms = POLL_WAIT_MS;
+  if (finish === "ended" || (info && info.state === "ended")) ms = POLL_ENDED_MS;
+  else if (want && info && info.state === "live") ms = POLL_ROOM_MS;
+  pollTimer = setTimeout(poll, ms);
+}
+
+function applyInfo(next, wallMid, stampedAt) {
+  const before = info ? info.state : "";
+  const server = Date.parse(next.server_time);
+  if (wallMid && Number.isFinite(server)) skewMs = server - wallMid;
+  info = next;
+  infoAt = stampedAt;
+  hearth.session = next;
+  if (Array.isArray(next.ice_servers)) iceServers = next.ice_servers;
+  if ("now_playing" in next) setNowPlaying(next.now_playing, stampedAt);
+  if (!heardRoom && Number.isFinite(Number(next.listeners))) {
+    listeners = Number(next.listeners);
+    hearth.listeners = listeners;
+  }
+  if (next.state === "ended") {
+    onEnded();
+    return;
+  }
+  if (before === "scheduled" && next.state === "live" && want && !isConnected()) {
+    failures = 0;
+    startAttempt();
+  }
+  render();
+}
+
+function setNowPlaying(np, at) {
+  nowPlaying = np && typeof np === "object" ? np : null;
+  nowPlayingAt = at;
+  renderNow();
+}
+
+function giveUp(message) {
+  linkProblem = message;
+  clearTimeout(pollTimer);
+  stopEverything(true);
+  setConnState("unavailable");
+  render();
+}
+
+// ---------------------------------------------------------------------------
+// Joining: the two big buttons.
+
+function joinWithMic() {
+  if (linkProblem || !hasWebRTC || finish === "ended" || finish === "removed") return;
+  const name = cleanName(ui.name.value);
+  if (!name) {
+    showNameError();
+    return;
+  }
+  clearNameError();
+  displayName = name;
+  rememberName();
+  // Inside the tap: iOS lets an element play sound later only if play() was
+  // first called from a gesture.
+  unlockAudio();
+  hideMicHelp();
+
+  const seq = ++askSeq;
+  const existing = liveMicTrack();
+  if (existing) {
+    enterRoom("mic");
+    return;
+  }
+  if (!navigator.mediaDevices || typeof navigator.mediaDevices.getUserMedia !== "function") {
+    showMicHelp({ name: "Unsupported" });
+    return;
+  }
+  setConnState("asking");
+  navigator.mediaDevices.getUserMedia(MIC_CONSTRAINTS).then(
+    (stream) => {
+      if (seq !== askSeq || want || finish === "ended" || finish === "removed") {
+        // They chose something else while the browser was asking.
+        stream.getTracks().forEach((t) => t.stop());
+        return;
+      }
+      useMicStream(stream);
+      enterRoom("mic");
+    },
+    (err) => {
+      if (seq !== askSeq || want) return;
+      showMicHelp(err);
+    },
+  );
+}
+
+function justListen() {
+  if (linkProblem || !hasWebRTC || finish === "ended" || finish === "removed") return;
+  askSeq++; // a microphone question still open no longer matters
+  const name = cleanName(ui.name.value);
+  if (name) {
+    displayName = name;
+    rememberName();
+  }
+  clearNameError();
+  hideMicHelp();
+  if (want) leaveRoom(true);
+  stopMic();
+  unlockAudio();
+  enterRoom("listen");
+}
+
+function enterRoom(nextMode) {
+  mode = nextMode;
+  hearth.mode = mode;
+  finish = "";
+  want = true;
+  everConnected = false;
+  failures = 0;
+  statusDetail = "";
+  hostMuted = false;
+  heardRoom = false;
+  handRaised = false;
+  handPending = null;
+  roster = [];
+  hearth.roster = roster;
+  speaking = new Set();
+  setAudioSession(mode === "mic" ? "play-and-record" : "playback");
+  setConnState("connecting");
+  render();
+  // Runs up to its first await now, inside the tap for Just listen: the
+  // receiver's track starts playing in the gesture, like the listen page.
+  startAttempt();
+  if (mode === "listen") openEvents();
+  schedulePoll();
+  // The first screen is gone: put the focus where the room begins.
+  ui.status.focus({ preventScroll: true });
+}
+
+// leaveRoom is the Leave button: DELETE the member (or WHEP) resource, close
+// everything and let go of the microphone.
+function leaveRoom(quiet) {
+  stopEverything(true);
+  if (quiet) return;
+  finish = "left";
+  setConnState("left");
+  render();
+  ui.endMessage.focus({ preventScroll: true });
+}
+
+// stopEverything ends the connection, the event stream and the microphone.
+// sayGoodbye sends the DELETE; it is skipped when the server already let us go.
+function stopEverything(sayGoodbye) {
+  want = false;
+  clearTimeout(retryTimer);
+  retryTimer = 0;
+  endAttempt(sayGoodbye);
+  closeEvents();
+  stopMic();
+  silenceAll();
+  roster = [];
+  hearth.roster = roster;
+  speaking = new Set();
+  hearth.memberId = "";
+  handRaised = false;
+  hostMuted = false;
+  setAudioSession("auto");
+}
+
+function onRemoved() {
+  finish = "removed";
+  stopEverything(false);
+  setConnState("removed");
+  render();
+  ui.endMessage.focus({ preventScroll: true });
+}
+
+function onEnded() {
+  if (finish === "ended") return;
+  const wasIn = want;
+  finish = "ended";
+  stopEverything(false);
+  setConnState("ended");
+  render();
+  if (wasIn) ui.endMessage.focus({ preventScroll: true });
+  schedulePoll();
+}
+
+// ---------------------------------------------------------------------------
+// The name field, and the one thing this page may keep on the device.
+
+function showNameError() {
+  const raw = ui.name.value.trim();
+  setText(ui.nameError, raw ? "Please keep it to 40 letters or fewer." : "Please write a name first. A nickname is fine.");
+  ui.name.setAttribute("aria-invalid", "true");
+  ui.name.focus();
+}
+
+function clearNameError() {
+  setText(ui.nameError, "");
+  ui.name.removeAttribute("aria-invalid");
+}
+
+function storage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // blocked (private browsing, strict settings)
+  }
+}
+
+function rememberName() {
+  const s = storage();
+  if (!s) return;
+  try {
+    if (ui.remember.checked && displayName) s.setItem(NAME_KEY, displayName);
+    else s.removeItem(NAME_KEY);
+  } catch {
+    // Full or blocked: nothing is kept, which is fine.
+  }
+}
+
+function recallName() {
+  const s = storage();
+  if (!s) return;
+  try {
+    const saved = cleanName(s.getItem(NAME_KEY) || "");
+    if (saved) {
+      ui.name.value = saved;
+      ui.remember.checked = true;
+    }
+  } catch {
+    // Nothing remembered.
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The microphone.
+
+function useMicStream(stream) {
+  if (micStream && micStream !== stream) micStream.getTracks().forEach((t) => t.stop());
+  micStream = stream;
+  hearth.mic = stream;
+  micLost = false;
+  const track = stream.getAudioTracks()[0];
+  if (track) {
+    track.enabled = micOn && !micLocked();
+    track.addEventListener("ended", () => {
+      if (micStream !== stream) return;
+      micLost = true;
+      if (micOn) {
+        micOn = false;
+        send({ type: "mute", muted: true });
+      }
+      renderMic();
+      renderStatus();
+    });
+  }
+}
+
+function liveMicTrack() {
+  const track = micStream && micStream.getAudioTracks()[0];
+  return track && track.readyState === "live" ? track : null;
+}
+
+function stopMic() {
+  if (micStream) micStream.getTracks().forEach((t) => t.stop());
+  micStream = null;
+  hearth.mic = null;
+  micOn = false;
+  micLost = false;
+  renderMic();
+}
+
+function micLocked() {
+  return hostMuted || Boolean(room && room.mics_locked);
+}
+
+// setMic turns our voice on or off. The track is disabled when off, so the
+// browser sends silence even before the server hears about it.
+function setMic(on, tellServer) {
+  micOn = on;
+  const track = liveMicTrack();
+  if (track) track.enabled = on && !micLocked();
+  if (tellServer) send({ type: "mute", muted: !on });
+  renderMic();
+  renderRoster();
+  renderStatus();
+}
+
+function toggleMic() {
+  if (mode !== "mic" || micLocked()) return;
+  if (micOn) {
+    setMic(false, true);
+    return;
+  }
+  if (liveMicTrack()) {
+    unmuteAskedAt = performance.now();
+    setMic(true, true);
+    return;
+  }
+  // The microphone stopped (a phone call, another app): ask again, in the tap.
+  if (!navigator.mediaDevices || typeof navigator.mediaDevices.getUserMedia !== "function") return;
+  navigator.mediaDevices.getUserMedia(MIC_CONSTRAINTS).then(
+    (stream) => {
+      if (!want || mode !== "mic") {
+        stream.getTracks().forEach((t) => t.stop());
+        return;
+      }
+      useMicStream(stream);
+      const track = stream.getAudioTracks()[0];
+      const sender = attempt && attempt.tx && attempt.tx.sender;
+      if (sender && track) {
+        sender.replaceTrack(track).catch(() => {});
+        if (typeof sender.setStreams === "function") sender.setStreams(stream);
+      }
+      unmuteAskedAt = performance.now();
+      setMic(true, true);
+      renderStatus();
+    },
+    () => toast("Your microphone isn’t available right now. You can still listen."),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Audio elements: one for the broadcast, one per member on a microphone.
+// Chromium plays remote WebRTC audio only through media elements.
+
+function newAudio() {
+  const audio = document.createElement("audio");
+  audio.autoplay = true;
+  audio.playsInline = true;
+  audio.setAttribute("playsinline", "");
+  audio.setAttribute("autoplay", "");
+  ui.sink.appendChild(audio);
+  return audio;
+}
+
+function ensureAudio() {
+  if (!hearth.audio) {
+    hearth.audio = newAudio();
+    hearth.audio.dataset.role = "broadcast";
+  }
+  return hearth.audio;
+}
+
+// unlockAudio runs in the tap: play() from a gesture is what iOS needs before
+// an element may make sound later, when the connection is up.
+function unlockAudio() {
+  const audio = ensureAudio();
+  if (!audio.srcObject) audio.srcObject = new MediaStream();
+  const p = audio.play();
+  if (p && typeof p.catch === "function") p.catch(() => {});
+}
+
+function play(audio) {
+  if (!audio || !audio.srcObject) return;
+  const p = audio.play();
+  if (p && typeof p.catch === "function") {
+    p.catch((err) => {
+      // AbortError only means a newer stream replaced this one.
+      if (err && err.name === "NotAllowedError" && want && document.visibilityState === "visible") {
+        ui.resume.hidden = false;
+        setConnState("blocked");
+      }
+    });
+  }
+}
+
+function playAll() {
+  play(hearth.audio);
+  for (const m of memberAudio.values()) play(m.audio);
+}
+
+function attachBroadcast(stream) {
+  const audio = ensureAudio();
+  if (audio.srcObject !== stream) audio.srcObject = stream;
+  play(audio);
+}
+
+function alreadyPlaying(audio, track) {
+  const current = audio && audio.srcObject;
+  return Boolean(current && typeof current.getTracks === "function" && current.getTracks().includes(track));
+}
+
+function attachMember(a, id, stream, transceiver) {
+  let m = memberAudio.get(id);
+  if (!m) {
+    const audio = newAudio();
+    audio.dataset.member = id;
+    m = { audio, stream: null, transceiver };
+    memberAudio.set(id, m);
+  }
+  m.transceiver = transceiver;
+  if (m.stream !== stream) {
+    m.stream = stream;
+    m.audio.srcObject = stream;
+    stream.addEventListener("removetrack", () => {
+      if (attempt === a && stream.getTracks().length === 0) dropMember(id, stream);
+    });
+  }
+  play(m.audio);
+  exposeMembers();
+}
+
+function dropMember(id, stream) {
+  const m = memberAudio.get(id);
+  if (!m || (stream && m.stream !== stream)) return;
+  m.audio.pause();
+  m.audio.srcObject = null;
+  m.audio.remove();
+  memberAudio.delete(id);
+  exposeMembers();
+}
+
+// sweepMembers drops the elements of tracks the server took away in a
+// renegotiation (their transceiver no longer receives).
+function sweepMembers() {
+  for (const [id, m] of memberAudio) {
+    const t = m.transceiver;
+    const dir = t && t.currentDirection;
+    if (!t || t.stopped || dir === "inactive" || dir === "sendonly" || dir === "stopped") dropMember(id);
+  }
+}
+
+function dropAllMembers() {
+  for (const id of [...memberAudio.keys()]) dropMember(id);
+}
+
+function exposeMembers() {
+  const out = {};
+  for (const [id, m] of memberAudio) out[id] = m.audio;
+  hearth.members = out;
+}
+
+function silenceAll() {
+  dropAllMembers();
+  const audio = hearth.audio;
+  if (audio) {
+    audio.pause();
+    audio.srcObject = null;
+  }
+  ui.resume.hidden = true;
+}
+
+// setAudioSession tells iOS (Safari 16.4+) what kind of sound this is: a call
+// with a microphone, or playback that keeps going with the ring switch off.
+function setAudioSession(type) {
+  try {
+    if (navigator.audioSession) navigator.audioSession.type = type;
+  } catch {
+    // Optional.
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The connection: one attempt at a time, each with its own RTCPeerConnection.
+
+function startAttempt() {
+  clearTimeout(retryTimer);
+  retryTimer = 0;
+  endAttempt(true);
+  if (!want) return;
+
+  let pc;
+  try {
+    pc = new RTCPeerConnection({ iceServers });
+  } catch {
+    giveUp(NO_WEBRTC);
+    return;
+  }
+  const a = {
+    pc,
+    dc: null,
+    tx: null,
+    mode,
+    resource: "",
+    done: false,
+    graceTimer: 0,
+    connectTimer: 0,
+    connectedAt: 0,
+    chain: Promise.resolve(),
+  };
+  attempt = a;
+  hearth.pc = pc;
+  hearth.memberId = ""; // a new member on the server; "welcome" says who
+
+  if (mode === "mic") {
+    const track = liveMicTrack();
+    const init = { direction: "sendrecv", streams: micStream && track ? [micStream] : [] };
+    a.tx = pc.addTransceiver(track || "audio", init);
+    if (track) track.enabled = micOn && !micLocked();
+    // The data channel goes into the first offer, so the server sees it at once.
+    a.dc = pc.createDataChannel("hearth", { ordered: true });
+    wireChannel(a);
+  } else {
+    a.tx = pc.addTransceiver("audio", { direction: "recvonly" });
+  }
+  hearth.dc = a.dc;
+  // The receiver's track exists before negotiation, so the element can start
+  // playing it now; sound flows once the connection is up.
+  attachBroadcast(new MediaStream([a.tx.receiver.track]));
+
+  pc.ontrack = (event) => onTrack(a, event);
+  pc.onconnectionstatechange = () => onPeerState(a);
+  pc.oniceconnectionstatechange = () => onPeerState(a);
+
+  negotiate(a).catch(() => {
+    if (attempt === a) retry(a);
+  });
+}
+
+function onTrack(a, event) {
+  if (attempt !== a) return;
+  const stream = event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]);
+  if (event.transceiver === a.tx) {
+    // The microphone's own transceiver carries the broadcast back to us.
+    if (!alreadyPlaying(hearth.audio, event.track)) attachBroadcast(stream);
+    return;
+  }
+  if (a.mode !== "mic") return;
+  // Every other track is one member's microphone; its stream id is their id.
+  const id = event.streams && event.streams[0] ? event.streams[0].id : event.track.id;
+  attachMember(a, id, stream, event.transceiver);
+}
+
+async function negotiate(a) {
+  const pc = a.pc;
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc, GATHER_MAX_MS);
+  if (a.done) return;
+
+  const url =
+    a.mode === "mic"
+      ? `/api/v1/sessions/${encodeURIComponent(sessionId)}/join?name=${encodeURIComponent(displayName)}`
+      : `/whep/${encodeURIComponent(sessionId)}`;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), POST_TIMEOUT_MS);
+  let res;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: authHeaders({ "Content-Type": "application/sdp" }),
+      body: pc.localDescription.sdp,
+      cache: "no-store",
+      credentials: "omit",
+      signal: abort.signal,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+
+  if (res.ok) {
+    const where = res.headers.get("Location");
+    if (where) a.resource = new URL(where, res.url || location.href).href;
+    if (a.done) {
+      deleteResource(a.resource, token);
+      a.resource = "";
+      return;
+    }
+    const sdp = await res.text();
+    if (a.done) return;
+    await pc.setRemoteDescription({ type: "answer", sdp });
+    if (statusDetail === "doors" || statusDetail === "full" || statusDetail === "busy") statusDetail = "";
+    // When the server closes its side, DTLS says so at once; ICE would take
+    // several seconds more to notice.
+    const dtls = a.tx.sender.transport || a.tx.receiver.transport;
+    if (dtls && typeof dtls.addEventListener === "function") {
+      dtls.addEventListener("statechange", () => {
+        if (attempt === a && (dtls.state === "closed" || dtls.state === "failed")) retrySoon(a);
+      });
+    }
+    a.connectTimer = setTimeout(() => {
+      if (attempt === a && !isConnected()) retry(a);
+    }, CONNECT_TIMEOUT_MS);
+    return;
+  }
+  if (a.done) return;
+  refused(a, res);
+}
+
+function refused(a, res) {
+  const status = res.status;
+  if (status === 410) {
+    onEnded();
+    return;
+  }
+  if (status === 401 || status === 403) {
+    if (a.mode === "mic" && info) {
+      // The link works for listening (the session info came back), so this
+      // is a locked room or a listen-only link.
+      // Back to the first screen, where Just listen is.
+      stopEverything(false);
+      setConnState("refused");
+      render();
+      ui.joinListen.focus({ preventScroll: true });
+      return;
+    }
+    giveUp(LINK_REFUSED);
+    return;
+  }
+  if (status === 404 && !info) {
+    giveUp(LINK_UNKNOWN);
+    return;
+  }
+  if (status === 409) {
+    // The doors are not open yet: wait calmly, this is not a failure.
+    statusDetail = "doors";
+    endAttempt(false);
+    setConnState("waiting");
+    retryTimer = setTimeout(() => {
+      retryTimer = 0;
+      startAttempt();
+    }, DOORS_RETRY_MS);
+    poll();
+    return;
+  }
+  let wait = 0;
+  if (status === 429 || status === 503) {
+    statusDetail = a.mode === "mic" && status === 503 ? "full" : "busy";
+    const after = Number.parseInt(res.headers.get("Retry-After") || "", 10);
+    if (Number.isFinite(after)) wait = Math.min(Math.max(after, 1), 30) * 1000;
+  }
+  retry(a, wait);
+}
+
+function onPeerState(a) {
+  if (attempt !== a) return;
+  const pc = a.pc;
+  const cs = pc.connectionState;
+  const ice = pc.iceConnectionState;
+  if (cs === "failed" || ice === "failed") {
+    retry(a);
+    return;
+  }
+  if (isConnected()) {
+    clearTimeout(a.graceTimer);
+    a.graceTimer = 0;
+    clearTimeout(a.connectTimer);
+    a.connectTimer = 0;
+    if (!a.connectedAt) a.connectedAt = performance.now();
+    everConnected = true;
+    if (statusDetail !== "full") statusDetail = "";
+    if (hearth.state !== "blocked") setConnState("connected");
+    playAll();
+    return;
+  }
+  if ((cs === "disconnected" || ice === "disconnected") && !a.graceTimer) {
+    // Short drops often heal by themselves; give it a moment first.
+    a.graceTimer = setTimeout(() => {
+      a.graceTimer = 0;
+      if (attempt === a && !isConnected()) retry(a);
+    }, DISCONNECT_GRACE_MS);
+  }
+}
+
+function isConnected() {
+  const pc = attempt && attempt.pc;
+  if (!pc) return false;
+  if (typeof pc.connectionState === "string") return pc.connectionState === "connected";
+  return pc.iceConnectionState === "connected" || pc.iceConnectionState === "completed";
+}
+
+// retry ends the attempt and schedules the next with backoff: the same name,
+// the same microphone stream, no new question and no new tap.
+function retry(a, minDelay = 0) {
+  if (a && attempt !== a) return;
+  if (a && a.connectedAt && performance.now() - a.connectedAt > STABLE_MS) failures = 0;
+  endAttempt(true);
+  if (!want || linkProblem || finish) return;
+
+  const base = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)];
+  failures++;
+  // A little spread, so that a room full of phones does not return in step.
+  const delay = Math.max(minDelay, Math.round(base * (0.85 + 0.15 * Math.random())));
+  if (!navigator.onLine) statusDetail = "offline";
+  else if (statusDetail === "offline") statusDetail = "";
+  setConnState(everConnected ? "reconnecting" : "connecting");
+  retryTimer = setTimeout(() => {
+    retryTimer = 0;
+    startAttempt();
+  }, delay);
+}
+
+// retrySoon is retry after a closed connection: the server's last message
+// ("removed", "ended") may still be on its way, and it decides what comes next.
+function retrySoon(a) {
+  if (a.closing) return;
+  a.closing = true;
+  setTimeout(() => {
+    if (attempt === a && want && !finish) retry(a);
+  }, CLOSE_GRACE_MS);
+}
+
+function reconnectNow() {
+  if (!want || finish || isConnected()) return;
+  failures = 0;
+  if (statusDetail === "offline") statusDetail = "";
+  startAttempt();
+}
+
+function endAttempt(sayGoodbye) {
+  const a = attempt;
+  if (!a) return;
+  attempt = null;
+  a.done = true;
+  hearth.pc = null;
+  hearth.dc = null;
+  clearTimeout(a.graceTimer);
+  clearTimeout(a.connectTimer);
+  const pc = a.pc;
+  pc.ontrack = null;
+  pc.onconnectionstatechange = null;
+  pc.oniceconnectionstatechange = null;
+  if (a.dc) {
+    a.dc.onopen = null;
+    a.dc.onmessage = null;
+    a.dc.onclose = null;
+  }
+  // The member tracks belong to this connection; the next one brings its own.
+  dropAllMembers();
+  if (speaking.size) {
+    speaking = new Set();
+    renderRoster();
+    renderMic();
+  }
+  try {
+    pc.close();
+  } catch {
+    // Already closed.
+  }
+  if (sayGoodbye && a.resource) deleteResource(a.resource, token);
+  a.resource = "";
+}
+
+// ---------------------------------------------------------------------------
+// The data channel (with a microphone).
+
+function wireChannel(a) {
+  const dc = a.dc;
+  dc.onmessage = (event) => {
+    if (attempt !== a || typeof event.data !== "string") return;
+    let msg = null;
+    try {
+      msg = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (msg && typeof msg === "object") onMessage(a, msg);
+  };
+  dc.onclose = () => {
+    // The server closed the channel: unless it said why (removed, ended),
+    // come back.
+    if (attempt === a && want && !finish) retrySoon(a);
+  };
+}
+
+function send(msg) {
+  const dc = attempt && attempt.dc;
+  if (!dc || dc.readyState !== "open") return false;
+  try {
+    dc.send(JSON.stringify(msg));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onMessage(a, msg) {
+  switch (msg.type) {
+    case "welcome":
+      onWelcome(msg.you);
+      break;
+    case "offer":
+      if (typeof msg.sdp === "string") {
+        a.chain = a.chain.then(() => answerOffer(a, msg.sdp)).catch(() => {
+          if (attempt === a) retry(a);
+        });
+      }
+      break;
+    case "state":
+      applyRoomState(msg);
+      break;
+    case "speaking":
+      applySpeaking(msg.ids);
+      break;
+    case "reaction":
+      onReaction(msg);
+      break;
+    case "muted":
+      onMuted(msg);
+      break;
+    case "removed":
+      onRemoved();
+      break;
+    case "ended":
+      onEnded();
+      break;
+    case "error":
+      onServerError(msg.error);
+      break;
+  }
+}
+
+function onWelcome(you) {
+  if (!you || typeof you !== "object") return;
+  hearth.memberId = typeof you.id === "string" ? you.id : String(you.id || "");
+  // Tell the new member what we already chose, so a reconnection keeps it:
+  // muted unless the person turned the microphone on, the hand as it was.
+  send({ type: "mute", muted: !micOn || micLocked() });
+  if (handRaised && send({ type: "hand", raised: true })) {
+    handPending = true;
+    handChangedAt = performance.now();
+  }
+  if (hostMuted && !you.muted) {
+    // A rejoin is a new member on the server, and the host's mute was for the
+    // old one: let the person choose again (the microphone stays off).
+    hostMuted = false;
+  }
+  renderMic();
+  renderStatus();
+  renderRoster();
+}
+
+// answerOffer answers the server's renegotiation (members' tracks added or
+// removed). Offers are handled one at a time, in order.
+async function answerOffer(a, sdp) {
+  if (a.done) return;
+  const pc = a.pc;
+  await pc.setRemoteDescription({ type: "offer", sdp });
+  await pc.setLocalDescription(await pc.createAnswer());
+  if (a.done) return;
+  send({ type: "answer", sdp: pc.localDescription.sdp });
+  sweepMembers();
+}
+
+function onMuted(msg) {
+  const muted = Boolean(msg.muted);
+  if (msg.by_host) {
+    const was = hostMuted;
+    hostMuted = muted;
+    if (muted) {
+      // The button and the status line say so; no extra message.
+      setMic(false, false);
+    } else {
+      // Allowed again, but the microphone stays off until the person
+      // chooses; say so to the server too, so the roster is true.
+      setMic(false, true);
+      if (was) toast("The host has let you unmute. Tap Microphone when you want to talk.");
+    }
+  } else if (muted && micOn) {
+    setMic(false, false);
+  }
+  renderMic();
+  renderStatus();
+}
+
+// onServerError: the protocol's error does not say which message it refused,
+// so it is read from its words and from what we sent last.
+function onServerError(text) {
+  const s = String(text || "").toLowerCase();
+  if (/rate|too many|slow|fast|limit/.test(s)) {
+    toast("One at a time, please. Try again in a moment.");
+    return;
+  }
+  if (performance.now() - unmuteAskedAt < UNMUTE_REFUSAL_MS && micOn) {
+    // Our unmute was refused (the host muted us, or the mics are locked).
+    unmuteAskedAt = -Infinity;
+    setMic(false, false);
+    toast("Your microphone can’t be turned on just now. The host may have paused microphones.");
+    return;
+  }
+  toast("That didn’t go through. Please try again in a moment.");
+}
+
+// ---------------------------------------------------------------------------
+// The event stream (just listening): state, speaking, reactions, the end.
+
+function openEvents() {
+  closeEvents();
+  if (!want || mode !== "listen" || typeof EventSource !== "function") return;
+  const url = `/api/v1/sessions/${encodeURIComponent(sessionId)}/events?t=${encodeURIComponent(token)}`;
+  let es;
+  try {
+    es = new EventSource(url);
+  } catch {
+    return;
+  }
+  events = es;
+  const handle = (event) => {
+    if (events !== es) return;
+    let msg = null;
+    try {
+      msg = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (!msg || typeof msg !== "object") return;
+    if (!msg.type && event.type !== "message") msg.type = event.type;
+    switch (msg.type) {
+      case "state":
+        applyRoomState(msg);
+        break;
+      case "speaking":
+        applySpeaking(msg.ids);
+        break;
+      case "reaction":
+        onReaction(msg);
+        break;
+      case "ended":
+        onEnded();
+        break;
+    }
+  };
+  for (const type of ["state", "speaking", "reaction", "ended", "message"]) es.addEventListener(type, handle);
+  es.onopen = () => {
+    eventsFailures = 0;
+  };
+  es.onerror = () => {
+    if (events !== es || es.readyState !== 2) return; // 2: CLOSED; otherwise the browser retries
+    es.close();
+    events = null;
+    const delay = BACKOFF_MS[Math.min(eventsFailures, BACKOFF_MS.length - 1)];
+    eventsFailures++;
+    eventsTimer = setTimeout(() => {
+      eventsTimer = 0;
+      openEvents();
+    }, delay);
+  };
+}
+
+function closeEvents() {
+  clearTimeout(eventsTimer);
+  eventsTimer = 0;
+  if (events) events.close();
+  events = null;
+}
+
+// ---------------------------------------------------------------------------
+// The room's news.
+
+function applyRoomState(msg) {
+  heardRoom = true;
+  const wasLocked = micLocked();
+  roster = Array.isArray(msg.roster)
+    ? msg.roster.filter((m) => m && typeof m === "object" && m.id !== undefined).map((m) => ({
+        id: String(m.id),
+        name: typeof m.name === "string" ? m.name : "",
+        muted: Boolean(m.muted),
+        hand: Boolean(m.hand),
+        speaking: Boolean(m.speaking),
+      }))
+    : [];
+  hearth.roster = roster;
+  const n = Number(msg.listeners);
+  listeners = Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+  hearth.listeners = listeners;
+  room = msg.room && typeof msg.room === "object" ? msg.room : {};
+  hearth.room = room;
+  speaking = new Set(roster.filter((m) => m.speaking).map((m) => m.id));
+  if ("now_playing" in msg) setNowPlaying(msg.now_playing, performance.now());
+
+  // The host may lower our hand: follow the roster, except for a roster sent
+  // before the server took our own last change.
+  const self = roster.find((m) => m.id === hearth.memberId);
+  if (self) {
+    if (handPending !== null && (self.hand === handPending || performance.now() - handChangedAt > HAND_SETTLE_MS)) {
+      handPending = null;
+    }
+    if (handPending === null) handRaised = self.hand;
+  }
+
+  if (mode === "mic") {
+    const locked = micLocked();
+    if (locked) setMic(false, false);
+    if (!locked && wasLocked && !hostMuted) toast("Microphones are open again. Tap Microphone when you want to talk.");
+  }
+  renderRoom();
+}
+
+function applySpeaking(ids) {
+  speaking = new Set(Array.isArray(ids) ? ids.map(String) : []);
+  for (const m of roster) m.speaking = speaking.has(m.id);
+  renderRoster();
+  renderMic();
+}
+
+// ---------------------------------------------------------------------------
+// Hand and reactions.
+
+function toggleHand() {
+  if (mode !== "mic") return;
+  const next = !handRaised;
+  if (!send({ type: "hand", raised: next })) {
+    toast("You’re not connected just now. Try again in a moment.");
+    return;
+  }
+  handRaised = next;
+  handPending = next;
+  handChangedAt = performance.now();
+  renderActions();
+  renderRoster();
+}
+
+function react(kind, button) {
+  if (mode !== "mic") return;
+  const now = performance.now();
+  if (now - lastReactionAt < REACTION_GAP_MS) {
+    // Too soon for the server; let the button breathe instead of refusing loudly.
+    setData(button, "resting", "true");
+    setTimeout(() => setData(button, "resting", ""), REACTION_GAP_MS);
+    return;
+  }
+  if (!send({ type: "reaction", kind })) {
+    toast("You’re not connected just now. Try again in a moment.");
+    return;
+  }
+  lastReactionAt = now;
+  ownEchoes.push({ kind, at: now });
+  showReaction(kind, displayName, true);
+}
+
+function onReaction(msg) {
+  const kind = msg.kind === "heart" ? "heart" : msg.kind === "candle" ? "candle" : "";
+  if (!kind) return;
+  const name = typeof msg.name === "string" ? msg.name : "";
+  // Our own reaction was shown when we sent it; skip the server's echo of it.
+  const now = performance.now();
+  while (ownEchoes.length && now - ownEchoes[0].at > ECHO_WINDOW_MS) ownEchoes.shift();
+  if (name === displayName) {
+    const i = ownEchoes.findIndex((e) => e.kind === kind);
+    if (i >= 0) {
+      ownEchoes.splice(i, 1);
+      return;
+    }
+  }
+  showReaction(kind, name, false);
+}
+
+function showReaction(kind, name, mine) {
+  const node = document.createElement("div");
+  node.className = "reaction";
+  node.dataset.kind = kind;
+  node.appendChild(reactionIcon(kind));
+  const text = document.createElement("span");
+  text.className = "reaction-text";
+  text.textContent = reactionPhrase(kind, name, mine);
+  node.appendChild(text);
+  while (ui.reactions.children.length >= REACTIONS_ON_SCREEN) ui.reactions.firstElementChild.remove();
+  ui.reactions.appendChild(node);
+  // Next frame, so the fade-in runs from the starting style.
+  requestAnimationFrame(() => requestAnimationFrame(() => node.classList.add("in")));
+  setTimeout(() => {
+    node.classList.remove("in");
+    node.classList.add("out");
+    setTimeout(() => node.remove(), REACTION_FADE_MS);
+  }, REACTION_SHOW_MS);
+  queueAnnouncement({ kind, name, mine });
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+function reactionIcon(kind) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "22");
+  svg.setAttribute("height", "22");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.classList.add("reaction-icon");
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute(
+    "d",
+    kind === "heart"
+      ? "M12 20.3s-7.6-4.6-7.6-10.3A4.3 4.3 0 0 1 12 7.4a4.3 4.3 0 0 1 7.6 2.6c0 5.7-7.6 10.3-7.6 10.3Z"
+      : "M12 2.5c1.7 1.9 2.5 3.3 2.5 4.6a2.5 2.5 0 0 1-5 0c0-1.3.8-2.7 2.5-4.6ZM11.2 9.6h1.6v1.6h-1.6ZM9.5 11.2h5a1.2 1.2 0 0 1 1.2 1.2v7.9a1.2 1.2 0 0 1-1.2 1.2h-5a1.2 1.2 0 0 1-1.2-1.2v-7.9a1.2 1.2 0 0 1 1.2-1.2Z",
+  );
+  svg.appendChild(path);
+  return svg;
+}
+
+// Screen readers hear reactions politely and not too often: a burst becomes
+// one sentence, at most one every few seconds.
+function queueAnnouncement(r) {
+  announceQueue.push(r);
+  if (announceTimer) return;
+  const wait = Math.max(0, lastAnnounceAt + ANNOUNCE_GAP_MS - performance.now());
+  announceTimer = setTimeout(flushAnnouncements, Math.max(wait, 400));
+}
+
+function flushAnnouncements() {
+  announceTimer = 0;
+  const text = reactionsSummary(announceQueue);
+  announceQueue = [];
+  if (!text) return;
+  lastAnnounceAt = performance.now();
+  ui.announce.textContent = "";
+  setTimeout(() => {
+    ui.announce.textContent = text;
+  }, 60);
+}
+
+function toast(text) {
+  clearTimeout(toastTimer);
+  setText(ui.toast, text);
+  setData(ui.toast, "show", "true");
+  toastTimer = setTimeout(() => {
+    setData(ui.toast, "show", "");
+    setTimeout(() => {
+      if (!ui.toast.dataset.show) setText(ui.toast, "");
+    }, 800);
+  }, TOAST_MS);
+}
+
+// ---------------------------------------------------------------------------
+// Microphone help, in plain words for the device in hand.
+
+function platform() {
+  const ua = navigator.userAgent || "";
+  if (/iPad|iPhone|iPod/.test(ua) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1)) return "ios";
+  if (/Android/i.test(ua)) return "android";
+  if (/Macintosh/.test(ua) && /Safari/.test(ua) && !/Chrome|Chromium|Firefox|Edg/.test(ua)) return "mac-safari";
+  return "desktop";
+}
+
+function showMicHelp(err) {
+  const name = err && err.name;
+  let why = "Your browser didn’t let this page use the microphone.";
+  let how = "";
+  if (name === "Unsupported") {
+    why = "This browser can’t use a microphone on this page.";
+    how = "Opening the link in Safari or Chrome may help.";
+  } else if (name === "NotFoundError" || name === "OverconstrainedError") {
+    why = "We couldn’t find a microphone on this device.";
+    how = "If you use a headset, check it is plugged in, then press Join with microphone again.";
+  } else if (name === "NotReadableError" || name === "AbortError") {
+    why = "Your microphone seems to be busy. Another app or a call may be using it.";
+    how = "Close that app, then press Join with microphone again.";
+  } else {
+    switch (platform()) {
+      case "ios":
+        how = "To allow it: tap the “aA” button in the address bar, then Website Settings, and set Microphone to Allow. Then press Join with microphone again.";
+        break;
+      case "android":
+        how = "To allow it: tap the icon to the left of the web address, then Permissions, and turn on Microphone. Then press Join with microphone again.";
+        break;
+      case "mac-safari":
+        how = "To allow it: in the Safari menu choose Settings for This Website, and set Microphone to Allow. Then press Join with microphone again.";
+        break;
+      default:
+        how = "To allow it: click the icon at the left of the address bar and allow the microphone. Then press Join with microphone again.";
+    }
+  }
+  setText(ui.micHelpWhy, why);
+  setText(ui.micHelpHow, how);
+  ui.micHelp.hidden = false;
+  setConnState("mic-refused");
+  ui.micHelp.focus({ preventScroll: false });
+}
+
+function hideMicHelp() {
+  ui.micHelp.hidden = true;
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+function setConnState(state) {
+  hearth.state = state;
+  if (state !== "blocked") ui.resume.hidden = true;
+  renderStatus();
+}
+
+function view() {
+  if (linkProblem) return "problem";
+  if (finish) return finish;
+  if (info && info.state === "ended") return "ended";
+  if (want) return "room";
+  return info ? "join" : "loading";
+}
+
+function render() {
+  let title = info && typeof info.title === "string" && info.title.trim() ? info.title.trim() : "Your session";
+  if (linkProblem && !info) title = "We couldn’t open this session";
+  setText(ui.title, title);
+  setData(ui.title, "long", title.length > 48 ? "true" : "");
+  const v = view();
+  setData(ui.page, "view", v);
+  setAttr(ui.page, "data-mode", want ? mode : "");
+  const docTitle = info ? `${title} · Hearth` : "Join · Hearth";
+  if (document.title !== docTitle) document.title = docTitle;
+
+  const ready = Boolean(info) && !linkProblem && hasWebRTC && v === "join";
+  ui.joinMic.disabled = !ready;
+  ui.joinListen.disabled = !ready;
+
+  renderState();
+  renderEnd(v);
+  renderRoom();
+  renderStatus();
+}
+
+function renderState() {
+  let text = "";
+  let kind = "";
+  if (linkProblem) text = "";
+  else if (!info) text = pollTrouble ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
+  else if (finish || info.state === "ended") text = "";
+  else if (info.state === "scheduled") {
+    const starts = Date.parse(info.starts_at);
+    const left = Number.isFinite(starts) ? starts - (Date.now() + skewMs) : 0;
+    text = left > 0 ? `Starts ${startsPhrase(info.starts_at)} (in ${countdownPhrase(left)})` : "Starting any moment now";
+  } else if (info.state === "live") {
+    const paused = info.now_playing && info.now_playing.paused;
+    text = paused ? "Live · paused by the host" : "Live now";
+    kind = "live";
+  }
+  setText(ui.state, text);
+  setData(ui.state, "kind", kind);
+}
+
+function renderEnd(v) {
+  let message = "";
+  let note = "";
+  let rejoin = false;
+  if (v === "problem") {
+    message = linkProblem;
+  } else if (v === "ended") {
+    message = ENDED;
+    note = "You can close this page whenever you like.";
+  } else if (v === "removed") {
+    message = REMOVED;
+    note = "You can close this page now. If you think this was a mistake, you can contact your host.";
+  } else if (v === "left") {
+    message = LEFT;
+    note = "Take good care. You can close this page, or join again if you like.";
+    rejoin = true;
+  }
+  setText(ui.endMessage, message);
+  setText(ui.endNote, note);
+  ui.rejoin.hidden = !rejoin;
+}
+
+function renderStatus() {
+  const s = hearth.state;
+  let text = "";
+  let kind = "";
+  const detail =
+    statusDetail === "offline"
+      ? " Waiting for your internet connection."
+      : statusDetail === "busy"
+        ? " Hearth is busy right now. We’ll keep trying."
+        : statusDetail === "full"
+          ? " The room is full right now. We’ll keep trying, or you can just listen."
+          : "";
+  switch (s) {
+    case "connecting":
+      text = (mode === "mic" ? "Joining…" : "Connecting…") + detail;
+      kind = "wait";
+      break;
+    case "reconnecting":
+      text = "Reconnecting… You don’t need to do anything." + detail;
+      kind = "wait";
+      break;
+    case "waiting":
+      text = "The room isn’t open yet. We’ll bring you in as soon as it opens.";
+      kind = "wait";
+      break;
+    case "connected":
+      if (mode === "listen") text = "Listening";
+      else if (micLost) text = "Your microphone stopped. Tap Microphone to turn it back on.";
+      else if (micLocked()) text = room.mics_locked && !hostMuted ? "You’re in the room. The host has quieted the microphones for now." : "You’re in the room. The host has muted your microphone.";
+      else text = micOn ? "You’re in the room. Others can hear you." : "You’re in the room. You’re muted.";
+      kind = "ok";
+      break;
+    case "blocked":
+      text = "Your browser paused the sound.";
+      break;
+  }
+  setText(ui.status, text);
+  setData(ui.status, "kind", kind);
+  ui.altListen.hidden = !(want && mode === "mic" && statusDetail === "full");
+
+  let joinText = "";
+  if (s === "asking") joinText = "Your browser will ask to use your microphone. Please choose Allow.";
+  else if (s === "refused") joinText = "You can’t join with a microphone right now: the room may be closed to new people. You can still listen.";
+  else if (!hasWebRTC && !linkProblem) joinText = NO_WEBRTC;
+  setText(ui.joinStatus, joinText);
+}
+
+function renderMic() {
+  const locked = micLocked();
+  const on = micOn && !locked && !micLost;
+  ui.mic.disabled = mode === "mic" && locked;
+  setAttr(ui.mic, "aria-pressed", on ? "true" : "false");
+  let text = "Off · tap to talk";
+  let state = "off";
+  if (locked) {
+    text = "Muted by the host";
+    state = "locked";
+  } else if (micLost) {
+    text = "Stopped · tap to turn on";
+  } else if (on) {
+    text = "On · tap to mute";
+    state = "on";
+  }
+  setText(ui.micState, text);
+  setAttr(ui.mic, "data-state", state);
+  const self = hearth.memberId && speaking.has(hearth.memberId);
+  setData(ui.mic, "speaking", on && self ? "true" : "");
+}
+
+function renderActions() {
+  setAttr(ui.hand, "aria-pressed", handRaised ? "true" : "false");
+}
+
+function renderRoom() {
+  renderMic();
+  renderActions();
+  renderRoster();
+  renderNow();
+}
+
+function renderNow() {
+  let empty = "Nothing is playing right now";
+  if (info && info.state === "scheduled") empty = "Nothing yet. It will start by itself.";
+  renderNowPlaying(ui, nowPlaying, nowPlayingAt, empty);
+}
+
+// The roster is updated in place, row by row, so nothing flickers and a
+// screen reader's place in the list is kept.
+const rows = new Map();
+
+function renderRoster() {
+  const list = ui.roster;
+  const seen = new Set();
+  let prev = null;
+  for (const m of roster) {
+    let row = rows.get(m.id);
+    if (!row) {
+      row = makeRow(m.id);
+      rows.set(m.id, row);
+    }
+    fillRow(row, m);
+    const expected = prev ? prev.li.nextSibling : list.firstChild;
+    if (row.li !== expected) list.insertBefore(row.li, expected);
+    prev = row;
+    seen.add(m.id);
+  }
+  for (const [id, row] of rows) {
+    if (!seen.has(id)) {
+      row.li.remove();
+      rows.delete(id);
+    }
+  }
+  ui.rosterEmpty.hidden = roster.length > 0;
+  setText(ui.listeners, othersListeningPhrase(listeners, roster.length > 0));
+}
+
+function span(className, text) {
+  const s = document.createElement("span");
+  s.className = className;
+  if (text) s.textContent = text;
+  return s;
+}
+
+function flagIcon(d) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "22");
+  svg.setAttribute("height", "22");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("stroke-width", "2");
+  path.setAttribute("stroke-linecap", "round");
+  path.setAttribute("stroke-linejoin", "round");
+  path.setAttribute("d", d);
+  svg.appendChild(path);
+  return svg;
+}
+
+const ICON_SPEAKING = "M5 10v4M9.5 7v10M14 4.5v15M18.5 8.5v7";
+const ICON_HAND =
+  "M8.5 12.5V5.2a1.4 1.4 0 0 1 2.8 0v5.6M11.3 10.3V3.9a1.4 1.4 0 0 1 2.8 0v6.4M14.1 10.6V5.2a1.4 1.4 0 0 1 2.8 0v6.6M16.9 11.3V8.4a1.4 1.4 0 0 1 2.8 0v6.1c0 4-3 6.9-6.8 6.9h-.7c-2 0-3.6-.9-4.8-2.5l-3.1-4.2a1.4 1.4 0 0 1 2.2-1.8l2 2.3";
+const ICON_MUTED =
+  "M9 5.5a3 3 0 0 1 6 0v6a3 3 0 0 1-6 0ZM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21M4 3.5l16 17";
+
+function makeRow(id) {
+  const li = document.createElement("li");
+  li.className = "member";
+  li.dataset.id = id;
+  const badge = span("badge");
+  badge.setAttribute("aria-hidden", "true");
+  const who = span("who");
+  const name = span("member-name");
+  const you = span("member-you", " (you)");
+  who.append(name, you);
+  const flags = span("flags");
+  const speakingFlag = span("flag flag-speaking");
+  speakingFlag.dataset.testid = "speaking";
+  speakingFlag.append(flagIcon(ICON_SPEAKING), span("visually-hidden", ", speaking"));
+  const handFlag = span("flag flag-hand");
+  handFlag.dataset.testid = "hand-raised";
+  handFlag.append(flagIcon(ICON_HAND), span("visually-hidden", ", hand raised"));
+  const mutedFlag = span("flag flag-muted");
+  mutedFlag.dataset.testid = "muted";
+  mutedFlag.append(flagIcon(ICON_MUTED), span("visually-hidden", ", muted"));
+  flags.append(speakingFlag, handFlag, mutedFlag);
+  li.append(badge, who, flags);
+  return { li, badge, name, you, speakingFlag, handFlag, mutedFlag };
+}
+
+function fillRow(row, m) {
+  const self = Boolean(hearth.memberId) && m.id === hearth.memberId;
+  const name = m.name.trim() || "Someone";
+  setText(row.name, name);
+  setText(row.badge, initial(name));
+  row.you.hidden = !self;
+  // Our own row follows what we know locally; the server catches up.
+  const muted = self ? !micOn || micLocked() || micLost : m.muted;
+  const hand = self ? handRaised : m.hand;
+  const talking = speaking.has(m.id) && !muted;
+  setData(row.li, "speaking", talking ? "true" : "");
+  setData(row.li, "self", self ? "true" : "");
+  setData(row.speakingFlag, "on", talking ? "true" : "");
+  setData(row.handFlag, "on", hand ? "true" : "");
+  setData(row.mutedFlag, "on", muted ? "true" : "");
+}
+
+function tick() {
+  renderNow();
+  if (info && info.state === "scheduled") renderState();
+}
+
+// ---------------------------------------------------------------------------
+// Wiring
+
+function setup() {
+  recallName();
+  ui.form.addEventListener("submit", (event) => {
+    // Enter or "Done" on the keyboard only closes the keyboard: joining is a
+    // choice made with one of the two buttons.
+    event.preventDefault();
+    ui.name.blur();
+  });
+  ui.name.addEventListener("input", () => {
+    if (ui.name.getAttribute("aria-invalid") && cleanName(ui.name.value)) clearNameError();
+  });
+  ui.remember.addEventListener("change", () => {
+    const name = cleanName(ui.name.value);
+    if (name) displayName = name;
+    if (!ui.remember.checked) displayName = displayName || "";
+    rememberName();
+  });
+  ui.joinMic.addEventListener("click", joinWithMic);
+  ui.joinListen.addEventListener("click", justListen);
+  ui.altListen.addEventListener("click", justListen);
+  ui.switchMic.addEventListener("click", () => {
+    if (!cleanName(ui.name.value)) {
+      // A name is needed first: go back to the first screen to write one.
+      leaveRoom(true);
+      finish = "";
+      setConnState("idle");
+      render();
+      showNameError();
+      return;
+    }
+    leaveRoom(true);
+    finish = "";
+    setConnState("idle");
+    joinWithMic();
+  });
+  ui.mic.addEventListener("click", toggleMic);
+  ui.hand.addEventListener("click", toggleHand);
+  ui.candle.addEventListener("click", () => react("candle", ui.candle));
+  ui.heart.addEventListener("click", () => react("heart", ui.heart));
+  ui.leave.addEventListener("click", () => leaveRoom(false));
+  ui.resume.addEventListener("click", () => {
+    ui.resume.hidden = true;
+    setConnState(isConnected() ? "connected" : want ? "connecting" : hearth.state);
+    playAll();
+  });
+  ui.rejoin.addEventListener("click", () => {
+    finish = "";
+    setConnState("idle");
+    render();
+    schedulePoll();
+    ui.name.focus();
+  });
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    poll();
+    if (want) {
+      playAll();
+      reconnectNow();
+      if (mode === "listen" && !events) openEvents();
+    }
+  });
+  window.addEventListener("online", () => {
+    poll();
+    reconnectNow();
+    if (want && mode === "listen" && !events) openEvents();
+  });
+  window.addEventListener("offline", () => {
+    if (want && !isConnected()) {
+      statusDetail = "offline";
+      renderStatus();
+    }
+  });
+  window.addEventListener("pagehide", () => {
+    // Leave politely: the DELETE is sent with keepalive so it outlives the page.
+    if (want) endAttempt(true);
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    poll();
+    if (want) {
+      failures = 0;
+      startAttempt();
+      if (mode === "listen") openEvents();
+    }
+  });
+
+  if (linkProblem || !hasWebRTC) hearth.state = "unavailable";
+  render();
+  setInterval(() => {
+    if (document.visibilityState === "visible") tick();
+  }, TICK_MS);
+  if (!linkProblem) poll();
+}
+
+setup();
