@@ -209,7 +209,7 @@ func (s *Server) getRoom(c *gin.Context) {
 		fail(c, http.StatusConflict, "the session's room is not open")
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"room": rm.Settings(), "roster": rm.Roster(), "listeners": rm.Listeners()})
+	c.JSON(http.StatusOK, gin.H{"room": rm.Settings(), "roster": rm.Roster(), "listeners": rm.Listeners(), "stats": rm.Stats()})
 }
 
 // events streams the room's events as server-sent events to listeners (the listen page and the

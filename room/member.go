@@ -31,6 +31,8 @@ var (
 
 const (
 	// maxMessage bounds a data-channel message; larger ones are refused, the connection kept.
+	// Answers to renegotiations carry SDP that grows with every member, so they may be as large
+	// as an offer (MaxOfferBytes).
 	maxMessage = 4 << 10
 	// answerTimeout is how long a member may take to answer a renegotiation.
 	answerTimeout = 10 * time.Second
@@ -393,7 +395,8 @@ func (m *member) addForward(other *member) {
 	s, err := m.pc.AddTrack(fwd)
 	if err != nil {
 		m.mu.Unlock()
-		m.r.log.Warn("forward track", "to", m.id, "from", other.id, "err", err)
+		// Usually the member is leaving and their connection already closed.
+		m.r.log.Debug("forward track", "to", m.id, "from", other.id, "err", err)
 		return
 	}
 	m.senders[other.id] = s
@@ -548,13 +551,17 @@ type inbound struct {
 // handleMessage acts on one data-channel message from a member. Oversized, malformed, unknown or
 // too frequent messages get an error reply; the connection stays.
 func (r *Room) handleMessage(m *member, raw webrtc.DataChannelMessage) {
-	if len(raw.Data) > maxMessage {
+	if len(raw.Data) > MaxOfferBytes {
 		m.send(message{Type: "error", Error: "message too large"})
 		return
 	}
 	var in inbound
 	if err := json.Unmarshal(raw.Data, &in); err != nil {
 		m.send(message{Type: "error", Error: "malformed message"})
+		return
+	}
+	if len(raw.Data) > maxMessage && in.Type != "answer" {
+		m.send(message{Type: "error", Error: "message too large"})
 		return
 	}
 	if in.Type != "answer" && !m.allow(time.Now()) {

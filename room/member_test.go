@@ -256,10 +256,10 @@ func TestMemberBadInput(t *testing.T) {
 	}
 	_, listenOnly, _ := testpeer.New()
 	offers := map[string]string{
-		"garbage":        "nope",
+		"garbage":         "nope",
 		"no data channel": listenOnly,
-		"many tracks":    good + strings.Repeat("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n", 9),
-		"oversized":      good + strings.Repeat("a=x:"+strings.Repeat("y", 1000)+"\r\n", 70),
+		"many tracks":     good + strings.Repeat("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n", 9),
+		"oversized":       good + strings.Repeat("a=x:"+strings.Repeat("y", 1000)+"\r\n", 70),
 	}
 	for name, offer := range offers {
 		if _, _, err := r.Join(ctx, offer, "X"); !errorsIs(err, ErrBadOffer) {
@@ -279,6 +279,7 @@ func TestMemberBadInput(t *testing.T) {
 		m.Send(map[string]any{"type": "hand", "raised": i%2 == 0})
 	}
 	m.DC.SendText(strings.Repeat("x", 10000))
+	m.DC.SendText(`{"type":"hand","raised":true,"pad":"` + strings.Repeat("x", 5000) + `"}`)
 	m.DC.SendText("{not json")
 	m.Send(map[string]any{"type": "reaction", "kind": "candle"})
 	m.Send(map[string]any{"type": "reaction", "kind": "candle"})

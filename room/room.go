@@ -65,23 +65,26 @@ type Room struct {
 	log *slog.Logger
 
 	// track is the listeners' mix; memberTrack the ducked broadcast members hear.
-	track, memberTrack *webrtc.TrackLocalStaticRTP
+	track, memberTrack   *webrtc.TrackLocalStaticRTP
 	listenOut, memberOut output
 
 	// Mixing state, touched only by the pacing goroutine through WriteAudio.
-	mixer      *mix.Mixer
-	ducker     *mix.Ducker
-	duckBuf    []float32
-	mixBuf     []float32
-	memFrames  [][]float32
-	lastSpeak  []string
-	speakDirty bool
+	mixer         *mix.Mixer
+	ducker        *mix.Ducker
+	duckBuf       []float32
+	mixBuf        []float32
+	memFrames     [][]float32
+	lastSpeak     []string
+	speakDirty    bool
 	lastSpeakSent time.Time
 
 	// members is the copy-on-write list the pacing goroutine reads without locking.
 	members   atomic.Pointer[[]*member]
 	listeners atomic.Int32
 	ducking   atomic.Bool
+
+	// Tick statistics: how long the 20 ms tick takes, which bounds the members a room can carry.
+	ticks, tickNanos, tickMax atomic.Int64
 
 	events *hub
 
@@ -198,6 +201,15 @@ func New(id string, api *webrtc.API, listenEnc, memberEnc Encoder, cfg Config, l
 // the members' broadcast and the listeners' mix. seq is the frame's index on the broadcaster's
 // clock, so RTP timestamps follow the clock even across skipped frames.
 func (r *Room) WriteAudio(seq int64, pcm []float32) {
+	began := time.Now()
+	defer func() {
+		d := time.Since(began).Nanoseconds()
+		r.ticks.Add(1)
+		r.tickNanos.Add(d)
+		if d > r.tickMax.Load() {
+			r.tickMax.Store(d)
+		}
+	}()
 	members := *r.members.Load()
 	frames := r.memFrames[:0]
 	speaking := false
@@ -246,6 +258,29 @@ func (r *Room) WriteAudio(seq int64, pcm []float32) {
 var silentFrame = make([]float32, 2*960)
 
 func (r *Room) silence() []float32 { return silentFrame }
+
+// Stats describes the room's work so far.
+type Stats struct {
+	Ticks        int64   `json:"ticks"`
+	TickAvgMS    float64 `json:"tick_avg_ms"`
+	TickMaxMS    float64 `json:"tick_max_ms"`
+	Members      int     `json:"members"`
+	Listeners    int     `json:"listeners"`
+	DroppedAudio int64   `json:"dropped_audio_packets"`
+}
+
+// Stats returns the room's counters. The maximum tick time is reset by each call.
+func (r *Room) Stats() Stats {
+	st := Stats{Ticks: r.ticks.Load(), Members: r.Members(), Listeners: int(r.listeners.Load())}
+	if st.Ticks > 0 {
+		st.TickAvgMS = float64(r.tickNanos.Load()) / float64(st.Ticks) / 1e6
+	}
+	st.TickMaxMS = float64(r.tickMax.Swap(0)) / 1e6
+	for _, m := range *r.members.Load() {
+		st.DroppedAudio += m.garbage.Load()
+	}
+	return st
+}
 
 // DuckingGainDB reports the broadcast's current ducking gain, for tests and metrics.
 func (r *Room) DuckingGainDB() float64 { return r.ducker.GainDB() }

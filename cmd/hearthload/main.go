@@ -8,9 +8,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"sort"
 	"strconv"
@@ -28,12 +30,19 @@ func main() {
 	hold := flag.Duration("hold", 20*time.Second, "how long to keep every listener connected")
 	pid := flag.Int("pid", 0, "server process id, to read its CPU and memory from /proc")
 	rate := flag.Int("rate", 20, "listeners started per second")
+	members := flag.Int("members", 0, "members who join with a microphone and talk (a tone) the whole time")
+	memberToken := flag.String("member-token", "", "member token, with -members")
+	admin := flag.String("admin-token", "", "admin token, to read the room's tick statistics")
 	flag.Parse()
 	if *whep == "" || *token == "" || *n < 1 || *n > 2000 || *hold <= 0 || *hold > 10*time.Minute {
 		fmt.Fprintln(os.Stderr, "usage: hearthload -whep URL -token TOKEN [-n 1..2000] [-hold <=10m] [-pid PID]")
 		os.Exit(2)
 	}
-	if err := run(*whep, *token, *n, *hold, *pid, *rate); err != nil {
+	if *members < 0 || *members > 200 || (*members > 0 && *memberToken == "") {
+		fmt.Fprintln(os.Stderr, "-members needs 0..200 and -member-token")
+		os.Exit(2)
+	}
+	if err := run(*whep, *token, *n, *hold, *pid, *rate, *members, *memberToken, *admin); err != nil {
 		fmt.Fprintln(os.Stderr, "hearthload:", err)
 		os.Exit(1)
 	}
@@ -73,7 +82,7 @@ func readProc(pid int) (sample, error) {
 	return s, nil
 }
 
-func run(whep, token string, n int, hold time.Duration, pid, rate int) error {
+func run(whep, token string, n int, hold time.Duration, pid, rate, members int, memberToken, admin string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), hold+time.Duration(n/rate+60)*time.Second)
 	defer cancel()
 	var before sample
@@ -117,6 +126,30 @@ func run(whep, token string, n int, hold time.Duration, pid, rate int) error {
 		}()
 	}
 	wg.Wait()
+	base, sid := splitWHEP(whep)
+	var talkers []*testpeer.Member
+	for i := 0; i < members; i++ {
+		m, _, err := testpeer.JoinHTTPWith(ctx, base, sid, memberToken, fmt.Sprintf("Load %d", i+1), false)
+		if err != nil {
+			return fmt.Errorf("member %d: %w", i+1, err)
+		}
+		if err := m.WaitOpen(ctx); err != nil {
+			return err
+		}
+		if err := m.SendTone(300+float64(i)*37, -20, nil); err != nil {
+			return err
+		}
+		talkers = append(talkers, m)
+	}
+	defer func() {
+		for _, m := range talkers {
+			m.Close()
+		}
+	}()
+	if members > 0 {
+		time.Sleep(3 * time.Second) // renegotiations settle
+		roomStats(base, sid, admin) // resets the maximum
+	}
 	connected := time.Now()
 	var mid sample
 	if pid > 0 {
@@ -126,6 +159,9 @@ func run(whep, token string, n int, hold time.Duration, pid, rate int) error {
 	var after sample
 	if pid > 0 {
 		after, _ = readProc(pid)
+	}
+	if members > 0 && admin != "" {
+		fmt.Printf("members: %d talking; room tick while holding: %s\n", members, roomStats(base, sid, admin))
 	}
 	var packets int
 	for _, l := range listeners {
@@ -158,4 +194,37 @@ func run(whep, token string, n int, hold time.Duration, pid, rate int) error {
 			float64(before.rss)/1e6, float64(mid.rss)/1e6, float64(mid.rss-before.rss)/1024/float64(len(listeners)))
 	}
 	return nil
+}
+
+// splitWHEP turns http://host/whep/ID into the base URL and the session id.
+func splitWHEP(u string) (string, string) {
+	i := strings.LastIndex(u, "/whep/")
+	if i < 0 {
+		return u, ""
+	}
+	return u[:i], u[i+len("/whep/"):]
+}
+
+// roomStats reads the room's tick statistics (average and maximum since the last read).
+func roomStats(base, sid, admin string) string {
+	if admin == "" {
+		return ""
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/sessions/"+sid+"/room", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Stats struct {
+			TickAvgMS float64 `json:"tick_avg_ms"`
+			TickMaxMS float64 `json:"tick_max_ms"`
+		} `json:"stats"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("avg %.2f ms, max %.2f ms (of a 20 ms budget)", v.Stats.TickAvgMS, v.Stats.TickMaxMS)
 }

@@ -301,7 +301,12 @@ func (m *Member) Close() error {
 // JoinHTTP posts a member offer to the join endpoint and applies the answer; it returns the
 // member's Location.
 func JoinHTTP(ctx context.Context, base, sessionID, token, name string) (*Member, string, error) {
-	m, offer, err := NewMember()
+	return JoinHTTPWith(ctx, base, sessionID, token, name, true)
+}
+
+// JoinHTTPWith is JoinHTTP with decoding on or off.
+func JoinHTTPWith(ctx context.Context, base, sessionID, token, name string, decode bool) (*Member, string, error) {
+	m, offer, err := NewMemberWith(decode)
 	if err != nil {
 		return nil, "", err
 	}
