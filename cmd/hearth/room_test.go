@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +138,53 @@ func TestTURNCredentialsInListenInfo(t *testing.T) {
 	}
 	if urls := sa["urls"].([]any); len(urls) == 0 || !strings.HasPrefix(urls[0].(string), "turn:127.0.0.1:") {
 		t.Fatalf("urls %v", urls)
+	}
+}
+
+// TestOneUDPPortForAllPeers: with --udp-port, every peer's media uses that one port (ICE UDP mux),
+// which is what a router or firewall can forward.
+func TestOneUDPPortForAllPeers(t *testing.T) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	pc.Close()
+	s := startServer(t, func(c *Config) { c.UDPPort = port })
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "Mux", time.Now(), true, id)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := 0; i < 2; i++ {
+		l, offer, err := testpeer.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		code, m, _ := s.do(t, http.MethodPost, "/whep/"+sess["id"].(string), sess["listener_token"].(string), "application/sdp", strings.NewReader(offer))
+		if code != http.StatusCreated {
+			t.Fatalf("WHEP: %d %v", code, m)
+		}
+		answer := m["raw"].(string)
+		n := 0
+		for _, line := range strings.Split(answer, "\r\n") {
+			if !strings.HasPrefix(line, "a=candidate:") {
+				continue
+			}
+			f := strings.Fields(line)
+			if len(f) < 6 || f[5] != strconv.Itoa(port) {
+				t.Fatalf("candidate not on the configured port %d: %s", port, line)
+			}
+			n++
+		}
+		if n == 0 {
+			t.Fatal("answer without candidates")
+		}
+		if err := l.Accept(answer); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.WaitPackets(ctx, 25); err != nil {
+			t.Fatalf("listener %d: %v", i, err)
+		}
 	}
 }
