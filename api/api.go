@@ -28,6 +28,7 @@ type Sessions interface {
 	Get(ctx context.Context, id string) (*session.Session, error)
 	Control(ctx context.Context, id string, req session.ControlRequest) (*session.Session, error)
 	EnsureOpen(ctx context.Context, id string) (*session.Session, error)
+	SetDucking(ctx context.Context, id string, on bool) error
 	Now() time.Time
 }
 

@@ -198,6 +198,11 @@ func (s *Server) configureRoom(c *gin.Context) {
 	}
 	if req.Ducking != nil {
 		st.Ducking = *req.Ducking
+		// Stored, so the switch survives a restart of the room.
+		if err := s.sessions.SetDucking(c.Request.Context(), c.Param("id"), *req.Ducking); err != nil {
+			s.writeError(c, err)
+			return
+		}
 	}
 	rm.Configure(st)
 	c.JSON(http.StatusOK, gin.H{"room": st, "roster": rm.Roster()})

@@ -24,6 +24,7 @@ type createSessionJSON struct {
 	} `json:"playlist"`
 	Loop        bool  `json:"loop"`
 	CrossfadeMS int64 `json:"crossfade_ms"`
+	Ducking     *bool `json:"ducking"`
 }
 
 type nowPlayingJSON struct {
@@ -48,6 +49,7 @@ type sessionJSON struct {
 	StartsAt      time.Time       `json:"starts_at"`
 	EndsAt        *time.Time      `json:"ends_at,omitempty"`
 	Loop          bool            `json:"loop"`
+	Ducking       bool            `json:"ducking"`
 	CrossfadeMS   int64           `json:"crossfade_ms"`
 	Playlist      []itemJSON      `json:"playlist"`
 	NowPlaying    *nowPlayingJSON `json:"now_playing"`
@@ -101,6 +103,7 @@ func (s *Server) createSession(c *gin.Context) {
 	sess, err := s.sessions.Create(c.Request.Context(), session.CreateRequest{
 		Title: req.Title, StartsAt: starts, MediaIDs: ids, Loop: req.Loop,
 		Crossfade: time.Duration(req.CrossfadeMS) * time.Millisecond,
+		NoDucking: req.Ducking != nil && !*req.Ducking,
 	})
 	if err != nil {
 		s.writeError(c, err)
@@ -180,6 +183,7 @@ func (s *Server) describe(c *gin.Context, sess *session.Session) sessionJSON {
 		StartsAt:      sess.StartsAt,
 		Loop:          session.At(sess.StartsAt, sess.Playlist, sess.Events, now).Loop,
 		CrossfadeMS:   sess.Playlist.Crossfade * 1000 / 48000,
+		Ducking:       sess.Ducking,
 		Listeners:     s.rooms.Listeners(sess.ID),
 		Members:       s.rooms.Members(sess.ID),
 		ListenURL:     base + "/listen/" + sess.ID + "#t=" + sess.ListenerToken,

@@ -76,7 +76,9 @@ func (h *Hub) Start(s *session.Session) {
 		h.log.Error("cannot start session: opus", "session", s.ID, "err", err)
 		return
 	}
-	rm, err := room.New(s.ID, h.api, listenEnc, memberEnc, h.cfg.Room, h.log)
+	rcfg := h.cfg.Room
+	rcfg.DuckingOff = !s.Ducking
+	rm, err := room.New(s.ID, h.api, listenEnc, memberEnc, rcfg, h.log)
 	if err != nil {
 		h.log.Error("cannot start session: room", "session", s.ID, "err", err)
 		return

@@ -20,6 +20,7 @@ type Store interface {
 	OpenSessions(ctx context.Context) ([]*Session, error)
 	AppendEvent(ctx context.Context, id string, e Event) error
 	MarkEnded(ctx context.Context, id string, at time.Time) error
+	SetDucking(ctx context.Context, id string, on bool) error
 }
 
 // MediaItem is what the manager needs to know about a media file to put it in a playlist.
@@ -91,6 +92,8 @@ type CreateRequest struct {
 	Loop      bool
 	Crossfade time.Duration
 	Demo      bool
+	// NoDucking keeps the broadcast at full level while members speak.
+	NoDucking bool
 }
 
 // Create validates the request, resolves the media and stores the new session.
@@ -126,6 +129,7 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Session, erro
 		Playlist:      pl,
 		ListenerToken: NewID(24),
 		MemberToken:   NewID(24),
+		Ducking:       !req.NoDucking,
 		CreatedAt:     m.clock.Now().UTC(),
 		Demo:          req.Demo,
 	}
@@ -192,6 +196,11 @@ func (m *Manager) Control(ctx context.Context, id string, req ControlRequest) (*
 	}
 	m.poke()
 	return s, nil
+}
+
+// SetDucking stores the session's ducking switch, so it survives a restart.
+func (m *Manager) SetDucking(ctx context.Context, id string, on bool) error {
+	return m.store.SetDucking(ctx, id, on)
 }
 
 // EnsureOpen starts the room of a session whose doors are open, if the scheduler has not yet, so

@@ -47,6 +47,8 @@ type Session struct {
 	ListenerToken string
 	// MemberToken lets members join with a microphone (and listen).
 	MemberToken string
+	// Ducking steps the broadcast back while members speak.
+	Ducking bool
 	CreatedAt     time.Time
 	// EndedAt is set once the scheduler has closed the session.
 	EndedAt time.Time

@@ -102,6 +102,8 @@ var migrations = []string{
 	// 2: members join with a token of their own, separate from the listen-only one.
 	`ALTER TABLE sessions ADD COLUMN member_token TEXT NOT NULL DEFAULT '';
 	UPDATE sessions SET member_token = lower(hex(randomblob(18))) WHERE member_token = '';`,
+	// 3: the host can switch ducking off per session.
+	`ALTER TABLE sessions ADD COLUMN ducking INTEGER NOT NULL DEFAULT 1;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -215,9 +217,9 @@ func (s *Store) CreateSession(ctx context.Context, x *session.Session) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, starts_at, loop, crossfade,
-		listener_token, member_token, created_at, ended_at, demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+		listener_token, member_token, created_at, ended_at, demo, ducking) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
 		x.ID, x.Title, x.StartsAt.UnixMilli(), x.Playlist.Loop, x.Playlist.Crossfade, x.ListenerToken,
-		x.MemberToken, x.CreatedAt.UnixMilli(), x.Demo); err != nil {
+		x.MemberToken, x.CreatedAt.UnixMilli(), x.Demo, x.Ducking); err != nil {
 		return err
 	}
 	for i, it := range x.Playlist.Items {
@@ -235,8 +237,8 @@ func (s *Store) Session(ctx context.Context, id string) (*session.Session, error
 	var starts, created int64
 	var ended sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT id, title, starts_at, loop, crossfade, listener_token, member_token,
-		created_at, ended_at, demo FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
-		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo)
+		created_at, ended_at, demo, ducking FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
+		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, session.ErrNotFound
 	}
@@ -341,6 +343,18 @@ func (s *Store) AppendEvent(ctx context.Context, id string, e session.Event) err
 		SELECT s.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_events WHERE session_id = s.id), ?, ?, ?, ?
 		FROM sessions s WHERE s.id = ?`,
 		e.At.UnixMicro(), string(e.Action), e.Position.Milliseconds(), e.Loop, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return session.ErrNotFound
+	}
+	return nil
+}
+
+// SetDucking implements session.Store.
+func (s *Store) SetDucking(ctx context.Context, id string, on bool) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET ducking = ? WHERE id = ?`, on, id)
 	if err != nil {
 		return err
 	}

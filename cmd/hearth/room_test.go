@@ -188,3 +188,36 @@ func TestOneUDPPortForAllPeers(t *testing.T) {
 		}
 	}
 }
+
+// TestDuckingPerSession: a session created without ducking keeps it off in its room, and the host's
+// switch is stored.
+func TestDuckingPerSession(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	code, sess := s.postJSON(t, "/api/v1/sessions", map[string]any{
+		"title": "No ducking", "starts_at": time.Now().Format(time.RFC3339Nano),
+		"playlist": []map[string]string{{"media_id": id}}, "loop": true, "ducking": false,
+	})
+	if code != 201 || sess["ducking"] != false {
+		t.Fatalf("create: %d ducking=%v", code, sess["ducking"])
+	}
+	sid := sess["id"].(string)
+	// Opening the room (a listener) applies the session's setting.
+	l, _, err := testpeer.DialWHEP(t.Context(), sess["whep_url"].(string), sess["listener_token"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, room, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sid+"/room", testAdminToken, "", nil)
+	if room["room"].(map[string]any)["ducking"] != false {
+		t.Fatalf("room %v", room["room"])
+	}
+	code, _ = s.postJSON(t, "/api/v1/sessions/"+sid+"/room", map[string]any{"ducking": true})
+	if code != 200 {
+		t.Fatalf("switch ducking on: %d", code)
+	}
+	_, info, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sid, testAdminToken, "", nil)
+	if info["ducking"] != true {
+		t.Fatalf("the switch was not stored: %v", info["ducking"])
+	}
+}
