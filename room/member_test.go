@@ -356,3 +356,21 @@ func TestNoGoroutineLeakAfterMembersLeave(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestMemberNeverConnectedIsRemoved covers a member who posts an offer and vanishes before ICE.
+func TestMemberNeverConnectedIsRemoved(t *testing.T) {
+	r := newTestRoom(t, Config{ConnectTimeout: 300 * time.Millisecond})
+	defer r.Close()
+	m, offer, err := testpeer.NewMember()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Close() // never applies the answer
+	if _, _, err := r.Join(context.Background(), offer, "Ghost"); err != nil {
+		t.Fatal(err)
+	}
+	if r.Members() != 1 {
+		t.Fatal("member not added")
+	}
+	waitFor(t, "cleanup", 5*time.Second, func() bool { return r.Members() == 0 })
+}
