@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hearth/auth"
 	"hearth/media"
 	"hearth/room"
 	"hearth/session"
@@ -62,6 +63,8 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// ICEServers, if set, hands each client fresh TURN credentials.
 	ICEServers func() []ICEServer
+	// PasswordParams overrides argon2id's cost (tests use a cheap setting).
+	PasswordParams *auth.Params
 }
 
 // ICEServer is one entry of RTCConfiguration.iceServers.
@@ -78,13 +81,22 @@ type Server struct {
 	lib      Library
 	assets   Assets
 	rooms    Rooms
+	accounts Accounts
 	log      *slog.Logger
+
+	throttle       *auth.Throttle
+	passwordParams auth.Params
 }
 
 // New builds the HTTP handler.
-func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms, log *slog.Logger) http.Handler {
+func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms, accounts Accounts, log *slog.Logger) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, sessions: sessions, lib: lib, assets: assets, rooms: rooms, log: log}
+	s := &Server{cfg: cfg, sessions: sessions, lib: lib, assets: assets, rooms: rooms, accounts: accounts, log: log,
+		throttle:       auth.NewThrottle(5, 2*time.Second, 15*time.Minute),
+		passwordParams: auth.DefaultParams}
+	if cfg.PasswordParams != nil {
+		s.passwordParams = *cfg.PasswordParams
+	}
 	r := gin.New()
 	r.Use(s.recoverer, s.accessLog, securityHeaders)
 	r.HandleMethodNotAllowed = true
@@ -93,7 +105,16 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 
 	r.GET("/healthz", s.healthz)
 
-	host := r.Group("/api/v1", s.requireAdmin)
+	r.POST("/api/v1/auth/login", s.login)
+	r.POST("/api/v1/auth/logout", s.requireHost, s.logout)
+	r.GET("/api/v1/auth/me", s.requireHost, s.me)
+	r.POST("/api/v1/hosts", s.requireHost, requireAdminRole, s.createHost)
+	r.GET("/api/v1/hosts", s.requireHost, requireAdminRole, s.listHosts)
+	r.POST("/api/v1/tokens", s.requireHost, s.createToken)
+	r.GET("/api/v1/tokens", s.requireHost, s.listTokens)
+	r.DELETE("/api/v1/tokens/:tid", s.requireHost, s.revokeToken)
+
+	host := r.Group("/api/v1", s.requireHost)
 	host.POST("/media", s.uploadMedia)
 	host.GET("/media", s.listMedia)
 	host.GET("/media/:id", s.getMedia)
@@ -236,25 +257,23 @@ func bearer(c *gin.Context) (string, bool) {
 	return strings.TrimSpace(h[len(p):]), true
 }
 
+// isHostToken reports whether a bearer token is the admin token or a host's API token.
+func (s *Server) isHostToken(c *gin.Context, token string) bool {
+	if s.isAdmin(token) {
+		return true
+	}
+	if s.accounts == nil {
+		return false
+	}
+	h, err := s.accounts.HostByAPIToken(c.Request.Context(), token, time.Now())
+	return err == nil && !h.Disabled
+}
+
 func (s *Server) isAdmin(token string) bool {
 	got := HashToken(token)
 	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminTokenHash)) == 1
 }
 
-// requireAdmin lets only the admin token through: 401 without a token, 403 with another one.
-func (s *Server) requireAdmin(c *gin.Context) {
-	tok, ok := bearer(c)
-	if !ok {
-		c.Header("WWW-Authenticate", `Bearer realm="hearth"`)
-		fail(c, http.StatusUnauthorized, "an Authorization: Bearer token is required")
-		return
-	}
-	if !s.isAdmin(tok) {
-		fail(c, http.StatusForbidden, "this token may not do that")
-		return
-	}
-	c.Next()
-}
 
 // requireListener lets through the session's listener token or the admin token. The session is
 // loaded once here and handed on.
@@ -275,7 +294,7 @@ func (s *Server) requireListener(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if !tokenIs(tok, sess.ListenerToken) && !tokenIs(tok, sess.MemberToken) && !s.isAdmin(tok) {
+	if !tokenIs(tok, sess.ListenerToken) && !tokenIs(tok, sess.MemberToken) && !s.isHostToken(c, tok) {
 		fail(c, http.StatusForbidden, "this link is not valid")
 		return
 	}

@@ -31,7 +31,7 @@ func (s *Server) requireMember(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if !tokenIs(tok, sess.MemberToken) && !s.isAdmin(tok) {
+	if !tokenIs(tok, sess.MemberToken) && !s.isHostToken(c, tok) {
 		fail(c, http.StatusForbidden, "this link lets you listen but not join with a microphone")
 		return
 	}
@@ -108,7 +108,7 @@ func (s *Server) leaveRoom(c *gin.Context) {
 	}
 	tok, _ := bearer(c)
 	var done bool
-	if s.isAdmin(tok) {
+	if s.isHostToken(c, tok) {
 		done = rm.Remove(c.Param("member")) || rm.LeaveByKey(c.Param("member"))
 	} else {
 		done = rm.LeaveByKey(c.Param("member"))

@@ -104,6 +104,32 @@ var migrations = []string{
 	UPDATE sessions SET member_token = lower(hex(randomblob(18))) WHERE member_token = '';`,
 	// 3: the host can switch ducking off per session.
 	`ALTER TABLE sessions ADD COLUMN ducking INTEGER NOT NULL DEFAULT 1;`,
+	// 4: host accounts, their browser sessions and API tokens. Secrets are stored as SHA-256
+	// hashes (tokens are random, 128 bits) or argon2id (passwords).
+	`CREATE TABLE hosts (
+		id TEXT PRIMARY KEY,
+		username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+		password_hash TEXT NOT NULL,
+		admin INTEGER NOT NULL DEFAULT 0,
+		created_at INTEGER NOT NULL,
+		disabled INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE TABLE web_sessions (
+		token_hash TEXT PRIMARY KEY,
+		host_id TEXT NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
+		csrf TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL
+	);
+	CREATE TABLE api_tokens (
+		id TEXT PRIMARY KEY,
+		host_id TEXT NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		token_hash TEXT NOT NULL UNIQUE,
+		created_at INTEGER NOT NULL,
+		last_used INTEGER,
+		revoked_at INTEGER
+	);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

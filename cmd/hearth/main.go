@@ -121,7 +121,7 @@ func run(ctx context.Context, cfg Config, out io.Writer, ready func(addr string)
 		PublicURL:      cfg.PublicURL,
 		Ready:          st.Ping,
 		ICEServers:     iceServers,
-	}, mgr, lib, st, hub, log)
+	}, mgr, lib, st, hub, st, log)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -111,22 +111,30 @@ func stepErrors(pkts []testpeer.Packet, l *testpeer.Listener, start time.Time) (
 	const win = 5
 	var errs []time.Duration
 	var heard []int
-	prev := -1
+	prev := -1     // the last step heard cleanly
+	straddle := -1 // the window where the stream left step prev, if one was unclean
 	for w := 0; (w+1)*win*960 <= len(left) && (w+1)*win <= len(pkts); w++ {
 		f := testpeer.Frequency(left[w*win*960:(w+1)*win*960], 48000)
 		k := int(math.Round((f - 200) / 10))
 		if math.Abs(f-float64(200+10*k)) > 2.5 {
-			prev = -1 // a window straddling a step, or silence
+			// A window straddling a step change (or silence): the change happened inside it.
+			if straddle < 0 {
+				straddle = w
+			}
 			continue
 		}
 		if len(heard) == 0 || heard[len(heard)-1] != k {
 			heard = append(heard, k)
 		}
 		if prev >= 0 && k == prev+1 {
-			// The stream reached second k within this window; the timeline expected it at start+k s.
-			errs = append(errs, pkts[w*win].Arrival.Sub(start.Add(time.Duration(k)*time.Second)))
+			// The stream reached second k in the straddling window, or at this one's start.
+			at := w
+			if straddle >= 0 {
+				at = straddle
+			}
+			errs = append(errs, pkts[at*win].Arrival.Sub(start.Add(time.Duration(k)*time.Second)))
 		}
-		prev = k
+		prev, straddle = k, -1
 	}
 	return errs, heard
 }
