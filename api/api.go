@@ -274,7 +274,6 @@ func (s *Server) isAdmin(token string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminTokenHash)) == 1
 }
 
-
 // requireListener lets through the session's listener token or the admin token. The session is
 // loaded once here and handed on.
 func (s *Server) requireListener(c *gin.Context) {
