@@ -30,6 +30,8 @@ type Sessions interface {
 	Control(ctx context.Context, id string, req session.ControlRequest) (*session.Session, error)
 	EnsureOpen(ctx context.Context, id string) (*session.Session, error)
 	SetDucking(ctx context.Context, id string, on bool) error
+	// Close ends a session's live room at once (its group is being deleted).
+	Close(id string)
 	Now() time.Time
 }
 
@@ -37,6 +39,8 @@ type Sessions interface {
 type Library interface {
 	Import(ctx context.Context, r io.Reader, filename, title string) (media.Asset, error)
 	MaxBytes() int64
+	// Remove deletes a media file that nothing uses any more.
+	Remove(id string) error
 }
 
 // Assets lists and reads media records.
@@ -82,6 +86,7 @@ type Server struct {
 	assets   Assets
 	rooms    Rooms
 	accounts Accounts
+	groups   Groups
 	log      *slog.Logger
 
 	throttle       *auth.Throttle
@@ -89,9 +94,9 @@ type Server struct {
 }
 
 // New builds the HTTP handler.
-func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms, accounts Accounts, log *slog.Logger) http.Handler {
+func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms, accounts Accounts, groups Groups, log *slog.Logger) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, sessions: sessions, lib: lib, assets: assets, rooms: rooms, accounts: accounts, log: log,
+	s := &Server{cfg: cfg, sessions: sessions, lib: lib, assets: assets, rooms: rooms, accounts: accounts, groups: groups, log: log,
 		throttle:       auth.NewThrottle(5, 2*time.Second, 15*time.Minute),
 		passwordParams: auth.DefaultParams}
 	if cfg.PasswordParams != nil {
@@ -115,21 +120,41 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	r.DELETE("/api/v1/tokens/:tid", s.requireHost, s.revokeToken)
 
 	host := r.Group("/api/v1", s.requireHost)
-	host.POST("/media", s.uploadMedia)
-	host.GET("/media", s.listMedia)
-	host.GET("/media/:id", s.getMedia)
-	host.POST("/sessions", s.createSession)
-	host.GET("/sessions/:id", s.getSession)
-	host.POST("/sessions/:id/control", s.controlSession)
-	host.POST("/sessions/:id/members/:member/mute", s.muteMember)
-	host.POST("/sessions/:id/members/:member/hand", s.memberHand)
-	host.POST("/sessions/:id/room", s.configureRoom)
-	host.GET("/sessions/:id/room", s.getRoom)
+	// The server-wide library and sessions outside any group are the admin's (the bootstrap token,
+	// the demo); hosts work inside their groups.
+	host.POST("/media", requireAdminRole, s.uploadMedia)
+	host.GET("/media", requireAdminRole, s.listMedia)
+	host.GET("/media/:id", requireAdminRole, s.getMedia)
+	host.POST("/sessions", requireAdminRole, s.createSession)
+	host.GET("/sessions/:id", s.sessionAccess, s.getSession)
+	host.POST("/sessions/:id/control", s.sessionAccess, s.controlSession)
+	host.POST("/sessions/:id/members/:member/mute", s.sessionAccess, s.muteMember)
+	host.POST("/sessions/:id/members/:member/hand", s.sessionAccess, s.memberHand)
+	host.POST("/sessions/:id/room", s.sessionAccess, s.configureRoom)
+	host.GET("/sessions/:id/room", s.sessionAccess, s.getRoom)
+
+	host.POST("/groups", s.createGroup)
+	host.GET("/groups", s.listGroups)
+	grp := host.Group("/groups/:gid", s.inGroup)
+	grp.GET("", s.getGroup)
+	grp.PATCH("", s.updateGroup)
+	grp.DELETE("", ownerOnly, s.deleteGroup)
+	grp.POST("/hosts", ownerOnly, s.addGroupHost)
+	grp.DELETE("/hosts/:hid", ownerOnly, s.removeGroupHost)
+	grp.POST("/media", s.uploadGroupMedia)
+	grp.GET("/media", s.listGroupMedia)
+	grp.POST("/sessions", s.createGroupSession)
+	grp.GET("/sessions", s.listGroupSessions)
+	grp.POST("/invites", s.createInvite)
+	grp.GET("/invites", s.listInvites)
+	grp.DELETE("/invites/:iid", s.revokeInvite)
+	grp.GET("/audit", s.auditLog)
+	r.POST("/api/v1/invites/:token", s.openInvite)
 
 	r.GET("/api/v1/listen/:id", s.requireListener, s.listenInfo)
 	r.GET("/api/v1/sessions/:id/events", s.tokenFromQuery, s.requireListener, s.events)
 	r.POST("/api/v1/sessions/:id/join", s.requireMember, s.joinRoom)
-	// A member leaves with their own token; a host removes them with the admin token.
+	// A member leaves with their own token; a host removes them with a host token.
 	r.DELETE("/api/v1/sessions/:id/members/:member", s.requireMember, s.leaveRoom)
 
 	r.OPTIONS("/whep/:id", whepPreflight)
@@ -293,7 +318,7 @@ func (s *Server) requireListener(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if !tokenIs(tok, sess.ListenerToken) && !tokenIs(tok, sess.MemberToken) && !s.isHostToken(c, tok) {
+	if !tokenIs(tok, sess.ListenerToken) && !tokenIs(tok, sess.MemberToken) && !(s.isHostToken(c, tok) && s.mayHost(c, sess)) {
 		fail(c, http.StatusForbidden, "this link is not valid")
 		return
 	}
@@ -314,4 +339,18 @@ func sessionOf(c *gin.Context) *session.Session {
 	v, _ := c.Get("session")
 	s, _ := v.(*session.Session)
 	return s
+}
+
+// Routes lists the method and path of every route a handler from New serves, so tests can check
+// that each one is covered by the permission matrix.
+func Routes(h http.Handler) []string {
+	e, ok := h.(*gin.Engine)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, r := range e.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
 }

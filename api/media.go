@@ -97,6 +97,13 @@ func (s *Server) uploadMedia(c *gin.Context) {
 				s.writeError(c, uploadErr(err))
 				return
 			}
+			if g := c.GetString("upload_group"); g != "" {
+				if err := s.groups.AddGroupMedia(c.Request.Context(), g, a.ID, time.Now().UTC()); err != nil {
+					s.writeError(c, err)
+					return
+				}
+				s.audit(c, g, "media.upload", a.Title)
+			}
 			s.log.Info("media imported", "media", a.ID, "format", a.Format, "duration", a.Duration().Round(time.Millisecond),
 				"lufs", round2(a.LoudnessLUFS), "gain_db", round2(a.GainDB))
 			c.JSON(http.StatusCreated, toMediaJSON(a))

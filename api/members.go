@@ -31,7 +31,7 @@ func (s *Server) requireMember(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if !tokenIs(tok, sess.MemberToken) && !s.isHostToken(c, tok) {
+	if !tokenIs(tok, sess.MemberToken) && !(s.isHostToken(c, tok) && s.mayHost(c, sess)) {
 		fail(c, http.StatusForbidden, "this link lets you listen but not join with a microphone")
 		return
 	}
@@ -108,8 +108,11 @@ func (s *Server) leaveRoom(c *gin.Context) {
 	}
 	tok, _ := bearer(c)
 	var done bool
-	if s.isHostToken(c, tok) {
+	if s.isHostToken(c, tok) && s.mayHost(c, sessionOf(c)) {
 		done = rm.Remove(c.Param("member")) || rm.LeaveByKey(c.Param("member"))
+		if done {
+			s.audit(c, sessionOf(c).GroupID, "member.remove", c.Param("member"))
+		}
 	} else {
 		done = rm.LeaveByKey(c.Param("member"))
 	}
@@ -143,6 +146,11 @@ func (s *Server) muteMember(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	action := "member.mute"
+	if !*req.Muted {
+		action = "member.allow_unmute"
+	}
+	s.audit(c, sessionOf(c).GroupID, action, c.Param("member"))
 	c.JSON(http.StatusOK, gin.H{"muted": *req.Muted})
 }
 
@@ -205,6 +213,7 @@ func (s *Server) configureRoom(c *gin.Context) {
 		}
 	}
 	rm.Configure(st)
+	s.audit(c, sessionOf(c).GroupID, "room.configure", fmtSettings(st))
 	c.JSON(http.StatusOK, gin.H{"room": st, "roster": rm.Roster()})
 }
 
@@ -268,4 +277,49 @@ func eventType(b []byte) string {
 		}
 	}
 	return "message"
+}
+
+func fmtSettings(st room.Settings) string {
+	b := func(name string, v bool) string {
+		if v {
+			return name + "=on"
+		}
+		return name + "=off"
+	}
+	return b("locked", st.Locked) + " " + b("mics_locked", st.MicsLocked) + " " + b("ducking", st.Ducking)
+}
+
+// sessionAccess loads :id for a host: admins reach every session, hosts the sessions of their
+// groups. Anything else is 404, so session ids cannot be probed.
+func (s *Server) sessionAccess(c *gin.Context) {
+	sess, err := s.sessions.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if !s.mayHost(c, sess) {
+		fail(c, http.StatusNotFound, "session not found")
+		return
+	}
+	c.Set("session", sess)
+	c.Next()
+}
+
+// mayHost reports whether the caller is an admin or a host of the session's group.
+func (s *Server) mayHost(c *gin.Context, sess *session.Session) bool {
+	p := principalOf(c)
+	if _, set := c.Get("principal"); !set {
+		var ok bool
+		if p, ok, _ = s.identify(c); !ok {
+			return false
+		}
+	}
+	if p.Admin {
+		return true
+	}
+	if sess.GroupID == "" || p.HostID == "" {
+		return false
+	}
+	_, err := s.groups.HostRole(c.Request.Context(), sess.GroupID, p.HostID)
+	return err == nil
 }

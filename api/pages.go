@@ -29,6 +29,11 @@ func (s *Server) pages(r *gin.Engine) {
 		c.Header("Permissions-Policy", "microphone=(self), camera=()")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", web.JoinPage())
 	})
+	r.GET("/i/:token", func(c *gin.Context) {
+		c.Header("Content-Security-Policy", contentSecurityPolicy)
+		c.Header("Cache-Control", "no-store")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", web.InvitePage())
+	})
 	r.GET("/", func(c *gin.Context) {
 		c.String(http.StatusOK, "Hearth is running. Open the listen link your host shared with you.\n")
 	})

@@ -44,6 +44,7 @@ type itemJSON struct {
 
 type sessionJSON struct {
 	ID            string          `json:"id"`
+	GroupID       string          `json:"group_id,omitempty"`
 	Title         string          `json:"title"`
 	State         session.State   `json:"state"`
 	StartsAt      time.Time       `json:"starts_at"`
@@ -100,7 +101,18 @@ func (s *Server) createSession(c *gin.Context) {
 	for _, it := range req.Playlist {
 		ids = append(ids, it.MediaID)
 	}
+	group := c.GetString("session_group")
+	if group != "" {
+		// A group's sessions play the group's own library.
+		for _, id := range ids {
+			if ok, err := s.groups.GroupHasMedia(c.Request.Context(), group, id); err != nil || !ok {
+				fail(c, http.StatusBadRequest, "the playlist names media that is not in this group's library: "+id)
+				return
+			}
+		}
+	}
 	sess, err := s.sessions.Create(c.Request.Context(), session.CreateRequest{
+		GroupID: group,
 		Title: req.Title, StartsAt: starts, MediaIDs: ids, Loop: req.Loop,
 		Crossfade: time.Duration(req.CrossfadeMS) * time.Millisecond,
 		NoDucking: req.Ducking != nil && !*req.Ducking,
@@ -109,17 +121,13 @@ func (s *Server) createSession(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.audit(c, group, "session.create", sess.Title+" "+sess.ID)
 	c.Header("Location", "/api/v1/sessions/"+sess.ID)
 	c.JSON(http.StatusCreated, s.describe(c, sess))
 }
 
 func (s *Server) getSession(c *gin.Context) {
-	sess, err := s.sessions.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.describe(c, sess))
+	c.JSON(http.StatusOK, s.describe(c, sessionOf(c)))
 }
 
 type controlJSON struct {
@@ -158,6 +166,7 @@ func (s *Server) controlSession(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.audit(c, sess.GroupID, "session."+string(req.Action), sess.ID)
 	c.JSON(http.StatusOK, s.describe(c, sess))
 }
 
@@ -178,6 +187,7 @@ func (s *Server) describe(c *gin.Context, sess *session.Session) sessionJSON {
 	base := s.baseURL(c)
 	out := sessionJSON{
 		ID:            sess.ID,
+		GroupID:       sess.GroupID,
 		Title:         sess.Title,
 		State:         sess.StateAt(now),
 		StartsAt:      sess.StartsAt,

@@ -143,6 +143,18 @@ func (l *Library) Import(ctx context.Context, r io.Reader, filename, title strin
 	return a, nil
 }
 
+// Remove deletes an asset's file (the caller has removed its record).
+func (l *Library) Remove(id string) error {
+	p, err := l.Path(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
+
 // Open opens an asset for playback at 48 kHz.
 func (l *Library) Open(ctx context.Context, id string) (*Source, error) {
 	a, err := l.store.Asset(ctx, id)

@@ -94,6 +94,8 @@ type CreateRequest struct {
 	Demo      bool
 	// NoDucking keeps the broadcast at full level while members speak.
 	NoDucking bool
+	// GroupID puts the session in a circle.
+	GroupID string
 }
 
 // Create validates the request, resolves the media and stores the new session.
@@ -130,6 +132,7 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Session, erro
 		ListenerToken: NewID(24),
 		MemberToken:   NewID(24),
 		Ducking:       !req.NoDucking,
+		GroupID:       req.GroupID,
 		CreatedAt:     m.clock.Now().UTC(),
 		Demo:          req.Demo,
 	}
@@ -196,6 +199,17 @@ func (m *Manager) Control(ctx context.Context, id string, req ControlRequest) (*
 	}
 	m.poke()
 	return s, nil
+}
+
+// Close ends a session's live room at once, e.g. because its group is being deleted.
+func (m *Manager) Close(id string) {
+	m.mu.Lock()
+	running := m.running[id]
+	delete(m.running, id)
+	m.mu.Unlock()
+	if running {
+		m.launch.Stop(id)
+	}
 }
 
 // SetDucking stores the session's ducking switch, so it survives a restart.

@@ -49,6 +49,9 @@ type Session struct {
 	MemberToken string
 	// Ducking steps the broadcast back while members speak.
 	Ducking bool
+	// GroupID is the circle the session belongs to ("" for sessions made with the admin token
+	// outside any group, such as the demo).
+	GroupID string
 	CreatedAt     time.Time
 	// EndedAt is set once the scheduler has closed the session.
 	EndedAt time.Time

@@ -130,6 +130,47 @@ var migrations = []string{
 		last_used INTEGER,
 		revoked_at INTEGER
 	);`,
+	// 5: groups (circles) with their hosts, library, sessions, invite links and audit log.
+	`CREATE TABLE groups (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		description TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE TABLE group_hosts (
+		group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+		host_id TEXT NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
+		role TEXT NOT NULL,
+		PRIMARY KEY (group_id, host_id)
+	);
+	CREATE TABLE group_media (
+		group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+		media_id TEXT NOT NULL REFERENCES media (id),
+		added_at INTEGER NOT NULL,
+		PRIMARY KEY (group_id, media_id)
+	);
+	CREATE TABLE invites (
+		id TEXT PRIMARY KEY,
+		group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+		kind TEXT NOT NULL,
+		token_hash TEXT NOT NULL UNIQUE,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER,
+		max_uses INTEGER,
+		uses INTEGER NOT NULL DEFAULT 0,
+		revoked_at INTEGER
+	);
+	CREATE TABLE audit_log (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+		actor TEXT NOT NULL,
+		action TEXT NOT NULL,
+		target TEXT NOT NULL,
+		at INTEGER NOT NULL
+	);
+	CREATE INDEX audit_by_group ON audit_log (group_id, at);
+	ALTER TABLE sessions ADD COLUMN group_id TEXT REFERENCES groups (id) ON DELETE CASCADE;
+	CREATE INDEX sessions_by_group ON sessions (group_id, starts_at);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -243,9 +284,9 @@ func (s *Store) CreateSession(ctx context.Context, x *session.Session) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, starts_at, loop, crossfade,
-		listener_token, member_token, created_at, ended_at, demo, ducking) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+		listener_token, member_token, created_at, ended_at, demo, ducking, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
 		x.ID, x.Title, x.StartsAt.UnixMilli(), x.Playlist.Loop, x.Playlist.Crossfade, x.ListenerToken,
-		x.MemberToken, x.CreatedAt.UnixMilli(), x.Demo, x.Ducking); err != nil {
+		x.MemberToken, x.CreatedAt.UnixMilli(), x.Demo, x.Ducking, nullable(x.GroupID)); err != nil {
 		return err
 	}
 	for i, it := range x.Playlist.Items {
@@ -262,9 +303,11 @@ func (s *Store) Session(ctx context.Context, id string) (*session.Session, error
 	x := &session.Session{}
 	var starts, created int64
 	var ended sql.NullInt64
+	var group sql.NullString
 	err := s.db.QueryRowContext(ctx, `SELECT id, title, starts_at, loop, crossfade, listener_token, member_token,
-		created_at, ended_at, demo, ducking FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
-		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking)
+		created_at, ended_at, demo, ducking, group_id FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
+		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking, &group)
+	x.GroupID = group.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, session.ErrNotFound
 	}
@@ -394,6 +437,13 @@ func (s *Store) SetDucking(ctx context.Context, id string, on bool) error {
 func (s *Store) MarkEnded(ctx context.Context, id string, at time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, at.UnixMilli(), id)
 	return err
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // finite keeps -Inf (silence) out of the database, which cannot store it portably.

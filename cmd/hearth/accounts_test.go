@@ -95,15 +95,19 @@ func TestHostAccounts(t *testing.T) {
 		t.Fatalf("host creates host: %d, want 403", code)
 	}
 	// The API token works for the host API, and stops working when revoked.
+	code, g, _ := s.do(t, "POST", "/api/v1/groups", tok, "application/json", strings.NewReader(`{"name":"Circle"}`))
+	if code != 201 {
+		t.Fatalf("create group with API token: %d %v", code, g)
+	}
 	mp3, _ := os.ReadFile(fixture("tone523_44k.mp3"))
 	ct, body := multipartBody(t, "tone.mp3", mp3, "")
-	if code, m, _ := s.do(t, "POST", "/api/v1/media", tok, ct, bytes.NewReader(body)); code != 201 {
+	if code, m, _ := s.do(t, "POST", "/api/v1/groups/"+g["id"].(string)+"/media", tok, ct, bytes.NewReader(body)); code != 201 {
 		t.Fatalf("upload with API token: %d %v", code, m)
 	}
 	if code, _ = b.do("DELETE", "/api/v1/tokens/"+tid, nil, true); code != 204 {
 		t.Fatalf("revoke: %d", code)
 	}
-	if code, _, _ := s.do(t, "GET", "/api/v1/media", tok, "", nil); code != 403 {
+	if code, _, _ := s.do(t, "GET", "/api/v1/groups", tok, "", nil); code != 403 {
 		t.Fatalf("revoked token: %d, want 403", code)
 	}
 	if code, _ = b.do("POST", "/api/v1/auth/logout", nil, true); code != 204 {

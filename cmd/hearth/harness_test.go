@@ -26,6 +26,8 @@ type testServer struct {
 	out  *syncBuffer
 	stop context.CancelFunc
 	done chan error
+	// Handler is the server's HTTP handler, for listing its routes.
+	Handler http.Handler
 }
 
 type syncBuffer struct {
@@ -62,7 +64,9 @@ func startServer(t *testing.T, mod func(*Config)) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{Data: cfg.Data, cfg: cfg, out: &syncBuffer{}, stop: cancel, done: make(chan error, 1)}
 	ready := make(chan string, 1)
-	go func() { s.done <- run(ctx, cfg, s.out, func(a string) { ready <- a }) }()
+	go func() {
+		s.done <- runWith(ctx, cfg, s.out, func(a string) { ready <- a }, func(h http.Handler) { s.Handler = h })
+	}()
 	select {
 	case a := <-ready:
 		s.URL = "http://" + a

@@ -50,6 +50,11 @@ func main() {
 // run starts the service and blocks until ctx ends, then shuts down gracefully. ready, if not nil,
 // receives the HTTP address once the service is listening (tests use it with --addr 127.0.0.1:0).
 func run(ctx context.Context, cfg Config, out io.Writer, ready func(addr string)) error {
+	return runWith(ctx, cfg, out, ready, nil)
+}
+
+// runWith is run with a hook that receives the HTTP handler (tests list its routes).
+func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr string), handlerHook func(http.Handler)) error {
 	log := newLogger(cfg, out)
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("data directory: %w", err)
@@ -121,7 +126,10 @@ func run(ctx context.Context, cfg Config, out io.Writer, ready func(addr string)
 		PublicURL:      cfg.PublicURL,
 		Ready:          st.Ping,
 		ICEServers:     iceServers,
-	}, mgr, lib, st, hub, st, log)
+	}, mgr, lib, st, hub, st, st, log)
+	if handlerHook != nil {
+		handlerHook(handler)
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
