@@ -113,7 +113,7 @@ func (s *Server) createSession(c *gin.Context) {
 	}
 	sess, err := s.sessions.Create(c.Request.Context(), session.CreateRequest{
 		GroupID: group,
-		Title: req.Title, StartsAt: starts, MediaIDs: ids, Loop: req.Loop,
+		Title:   req.Title, StartsAt: starts, MediaIDs: ids, Loop: req.Loop,
 		Crossfade: time.Duration(req.CrossfadeMS) * time.Millisecond,
 		NoDucking: req.Ducking != nil && !*req.Ducking,
 	})

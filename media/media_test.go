@@ -17,10 +17,10 @@ func fixture(name string) string { return filepath.Join("..", "assets", "testdat
 
 func TestAnalyzeFixtures(t *testing.T) {
 	tests := []struct {
-		file     string
-		format   string
-		rate     int
-		frames   int64
+		file   string
+		format string
+		rate   int
+		frames int64
 		// lufs is what ffmpeg's independent ebur128 filter reports for the file.
 		lufs     float64
 		channels int

@@ -51,8 +51,8 @@ type Session struct {
 	Ducking bool
 	// GroupID is the circle the session belongs to ("" for sessions made with the admin token
 	// outside any group, such as the demo).
-	GroupID string
-	CreatedAt     time.Time
+	GroupID   string
+	CreatedAt time.Time
 	// EndedAt is set once the scheduler has closed the session.
 	EndedAt time.Time
 	// Demo marks the session created on first start, so it is recreated rather than duplicated.
