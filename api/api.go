@@ -109,6 +109,7 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, "method not allowed") })
 
 	r.GET("/healthz", s.healthz)
+	r.GET("/api/v1/openapi.json", s.openAPI)
 
 	r.POST("/api/v1/auth/login", s.login)
 	r.POST("/api/v1/auth/logout", s.requireHost, s.logout)
@@ -351,6 +352,15 @@ func Routes(h http.Handler) []string {
 	var out []string
 	for _, r := range e.Routes() {
 		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+// DocumentedRoutes lists "METHOD /gin/path" for every operation in the OpenAPI document.
+func DocumentedRoutes() []string {
+	out := make([]string, 0, len(operations))
+	for _, op := range operations {
+		out = append(out, op.method+" "+ginPath(op.path))
 	}
 	return out
 }

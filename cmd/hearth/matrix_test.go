@@ -71,6 +71,7 @@ func TestRoleMatrix(t *testing.T) {
 		want               [7]int
 	}{
 		{"GET", "/healthz", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
+		{"GET", "/api/v1/openapi.json", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		// Seven wrong passwords in a row from one address: the seventh meets the sign-in throttle.
 		{"POST", "/api/v1/auth/login", `{"username":"x","password":"wrong password"}`, [7]int{401, 401, 401, 401, 401, 401, 429}},
 		{"GET", "/api/v1/auth/me", "", [7]int{200, 200, 200, 200, 403, 403, 401}},
