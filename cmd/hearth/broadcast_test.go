@@ -260,3 +260,40 @@ func waitState(t *testing.T, s *testServer, id, state string, timeout time.Durat
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestGoesLiveOnTime: a session scheduled 3 s ahead goes live within 1 s of its time; a listener
+// who connected early hears the first sound within that second too.
+func TestGoesLiveOnTime(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	start := time.Now().Add(3 * time.Second).Truncate(time.Millisecond)
+	sess := s.createSession(t, "On time", start, false, id)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	l, _, err := testpeer.DialWHEP(ctx, sess["whep_url"].(string), sess["listener_token"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var live time.Time
+	for live.IsZero() && ctx.Err() == nil {
+		_, info, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sess["id"].(string), testAdminToken, "", nil)
+		if info["state"] == "live" {
+			live = time.Now()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	pcm, at, off := l.PCMAt()
+	heard := testpeer.Onset(pcm, at, off, start.Add(-time.Second), 523.25, -40)
+	if heard.IsZero() {
+		t.Fatal("never heard the session")
+	}
+	t.Logf("state live %v after the start time; first sound heard %v after it", live.Sub(start).Round(time.Millisecond), heard.Sub(start).Round(time.Millisecond))
+	if d := live.Sub(start); d < -50*time.Millisecond || d > time.Second {
+		t.Fatalf("went live %v from its time", d)
+	}
+	if d := heard.Sub(start); d < -50*time.Millisecond || d > time.Second {
+		t.Fatalf("first sound %v from its time", d)
+	}
+}
