@@ -380,26 +380,19 @@ func (p *player) idle(n int) {
 // playInOrder sends one 20 ms tick's worth of packets per tick (several short packets per tick,
 // or one long packet every few ticks), then extra ticks to drain.
 func (p *player) playInOrder(pkts []packet, drain int) {
-	var due int // samples of audio that should have arrived by the end of this tick
+	due, sent := 0, 0 // samples that should have arrived by the end of this tick, and that did
 	i := 0
 	for i < len(pkts) {
 		due += FrameSamples
 		var batch []packet
-		for i < len(pkts) && sumSamples(pkts[:i]) < due {
+		for i < len(pkts) && sent < due {
 			batch = append(batch, pkts[i])
+			sent += pkts[i].samples
 			i++
 		}
 		p.tick(batch...)
 	}
 	p.idle(drain)
-}
-
-func sumSamples(pkts []packet) int {
-	n := 0
-	for _, k := range pkts {
-		n += k.samples
-	}
-	return n
 }
 
 // compare reports the largest difference between got[offset+i] and want[i] over want, skipping

@@ -61,4 +61,40 @@ func (q *pcmQueue) skip(n int) int {
 	return n
 }
 
+// stretch inserts n samples at the front by playing the first n twice, splicing the repeat back
+// into the original with a crossfade. It needs n+xfade samples queued and returns how many it
+// inserted (0 if it could not).
+func (q *pcmQueue) stretch(n int) int {
+	if n <= 0 || q.len() < n+xfade {
+		return 0
+	}
+	if q.r < n { // make room in front
+		shift := n - q.r
+		if q.w+shift > len(q.buf) {
+			return 0
+		}
+		copy(q.buf[q.r+shift:q.w+shift], q.buf[q.r:q.w])
+		q.r += shift
+		q.w += shift
+	}
+	d := q.data()
+	copy(q.buf[q.r-n:q.r], d[:n])
+	// After the copy of d[:n] comes d[n:] in the original; blend from that into d[0:].
+	for i := 0; i < xfade; i++ {
+		d[i] = d[n+i]*(1-xfIn[i]) + d[i]*xfIn[i]
+	}
+	q.r -= n
+	return n
+}
+
+// quiet reports whether the first n samples queued all stay below limit in magnitude.
+func (q *pcmQueue) quiet(n int, limit float32) bool {
+	for _, v := range q.data()[:min(n, q.len())] {
+		if v > limit || v < -limit {
+			return false
+		}
+	}
+	return true
+}
+
 func (q *pcmQueue) reset() { q.r, q.w = 0, 0 }

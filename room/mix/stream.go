@@ -12,15 +12,16 @@ import (
 // Jitter buffer and playout tuning, in samples at 48 kHz unless noted.
 const (
 	// window is how many sequence numbers ahead of the next packet to decode are buffered. A packet
-	// further ahead means the sender jumped (restart, new source): the stream resyncs to it.
+	// further ahead, or three in a row further behind, means the sender jumped (restart, new
+	// source): the stream resyncs to it.
 	window = 64
 	// minTarget is the delay the stream aims for when the network is calm: one 20 ms frame being
 	// played plus 20 ms of slack for jitter. Each underrun raises it by a frame up to maxTarget; ten
 	// calm seconds lower it again.
 	minTarget = 2 * FrameSamples
 	maxTarget = 6 * FrameSamples
-	// maxDelay is the most audio the stream keeps queued: beyond it, it cuts back to the target at
-	// once (a burst after a network stall, or the mixer not pulling).
+	// maxDelay is the most audio the stream keeps queued after a pull: beyond it, it cuts back to
+	// the target at once (a burst after a network stall, or the mixer not pulling).
 	maxDelay = 10 * FrameSamples
 	// maxGap bounds the concealment inserted for one gap in the sequence; past 60 ms it is silence.
 	maxGap = 10 * FrameSamples
@@ -28,6 +29,14 @@ const (
 	// kept; calmWindows is how many windows without underrun lower the target by a frame.
 	adaptPulls  = 100
 	calmWindows = 5
+	// stretchMin and stretchMax bound what the stream inserts, once per window, when its slack has
+	// run low without an underrun (a sender whose clock is slower than ours): it tops up deficits
+	// of 5 ms or more, 10 ms at a time, so up to 0.5% of drift.
+	stretchMin = 240
+	stretchMax = 480
+	// quietLevel is the peak (-40 dBFS) below which audio is quiet enough to repeat or cut a few
+	// milliseconds of unheard; trims that find no quiet moment within a window happen anyway.
+	quietLevel = 0.01
 	// maxPayload bounds one packet; browsers send a few hundred bytes.
 	maxPayload = 8192
 	// queueCap is the PCM queue's capacity (~500 ms): it only fills if Pull stops being called.
@@ -60,6 +69,9 @@ type StreamStats struct {
 	DTX uint64
 	// Skipped is samples discarded to bring the delay back down to the target.
 	Skipped uint64
+	// Stretched is samples inserted (by repeating quiet audio) to keep slack when the sender's
+	// clock runs slow.
+	Stretched uint64
 	// Resyncs is how often the sequence numbers jumped so far that the stream started over.
 	Resyncs uint64
 	// Delay is the audio queued for playing now; Target is the delay the stream is aiming for.
@@ -85,9 +97,18 @@ type slot struct {
 // is declared lost only when the PCM queue can no longer cover the mixer's next frame, which is
 // the latest moment the missing packet could still have been played.
 //
-// The playout delay is what is queued: on start and after silence the stream waits until the
-// target (40 ms) is queued before it plays, and it adapts the target to the network (see the
-// constants).
+// The playout delay is what is queued: on start, after silence and after an underrun the stream
+// pads the queue with silence (or concealment) up to the target, 40 ms to start with, and it
+// adapts the target and the queue to the network and to the sender's clock (see adaptLocked).
+//
+// Missing audio: a gap in the sequence is filled for the duration the RTP timestamps give it
+// (clamped to 200 ms) by the concealer (the last 20 ms, repeated and fading, silent after 60 ms),
+// so the packets after the gap play exactly where they would have; a burst loss that empties the
+// queue first is recognised as loss, not lateness, when the packet after it arrives on time. If the
+// queue runs dry and the next packet in sequence then arrives, that is an underrun: concealment
+// filled the wait, the target rises by 20 ms, and the late audio plays after a crossfade. Empty
+// (DTX) payloads are the sender's silence: what is queued plays out and fades, nothing is
+// concealed. Every splice is a 2.5 ms crossfade.
 //
 // One mutex guards the buffer and the queue and is held only for those operations, never during
 // a decode: the decoder belongs to whichever goroutine holds the decoding token (a flag under the
@@ -124,6 +145,12 @@ type Stream struct {
 	winMin   int
 	winUnder bool
 	calm     int
+	adjust   int // samples to insert (> 0) or cut (< 0) at the next quiet moment
+	// The least level after the pulls not yet counted into winMin. A loss empties the queue the
+	// pull before it is found (and starves it until then), which says nothing about slack, so a
+	// level counts only once the next pull has found no loss and is not starving.
+	pendMin  int
+	lossPull bool
 
 	stats StreamStats
 
@@ -140,12 +167,13 @@ func NewStream() (*Stream, error) {
 		return nil, fmt.Errorf("mix: opus decoder: %w", err)
 	}
 	s := &Stream{
-		dec:    dec,
-		pcm:    make([]float32, maxPacketSamples),
-		q:      newPCMQueue(queueCap),
-		target: minTarget,
-		dry:    true,
-		winMin: queueCap,
+		dec:     dec,
+		pcm:     make([]float32, maxPacketSamples),
+		q:       newPCMQueue(queueCap),
+		target:  minTarget,
+		dry:     true,
+		winMin:  queueCap,
+		pendMin: queueCap,
 	}
 	s.conc.silence()
 	return s, nil
@@ -224,6 +252,7 @@ func (s *Stream) resyncLocked(ext int64, ts uint32) {
 	s.overrun = 0
 	s.oldRun = 0
 	s.gen++
+	s.resetDec = true
 	s.talking, s.starving = false, false
 	if s.tailReal {
 		s.conc.start(&s.hist, true)
@@ -259,6 +288,13 @@ func (s *Stream) drainLocked() {
 		sl.used = false
 		s.pending--
 		s.next++
+		// In sequence but later than where the last packet ended (a packet holding less audio
+		// than its timestamps say, as garbage may): fill the difference, so what follows keeps
+		// its place. Larger jumps are a sender that paused; that plays as a pause.
+		if jump := int(int32(sl.ts - s.lastEnd)); jump > 0 && jump <= maxGap && s.talking && !s.dry && !sl.dtx {
+			s.fillLocked(jump)
+			s.stats.Concealed += uint64(jump)
+		}
 		s.lastEnd = sl.ts + uint32(sl.n)
 		s.lastDur = sl.n
 		if sl.dtx {
@@ -331,6 +367,10 @@ func (s *Stream) decode(p []byte) (n int, err error) {
 // audio is crossfaded in from where that would have gone on; if the stream had run dry, silence or
 // concealment first pads the queue to the target delay.
 func (s *Stream) appendRealLocked(pcm []float32) {
+	if s.starving {
+		// The queue ran dry while this was being decoded: it came late.
+		s.underrunLocked()
+	}
 	if !s.tailReal {
 		if s.dry {
 			if pad := s.target - s.q.len() - len(pcm); pad > 0 {
@@ -375,6 +415,7 @@ func (s *Stream) fillLocked(n int) {
 func (s *Stream) underrunLocked() {
 	s.stats.Underruns++
 	s.stats.Concealed += uint64(min(s.overrun, maxGap))
+	s.overrun = 0
 	s.starving = false
 	s.winUnder = true
 	s.target = min(s.target+FrameSamples, maxTarget)
@@ -430,6 +471,7 @@ func (s *Stream) resolveGapLocked() {
 		s.underrunLocked()
 	}
 	s.stats.Lost += uint64(k)
+	s.lossPull = true
 	s.next = first.ext
 	s.lastEnd = first.ts
 	s.overrun = 0
@@ -471,6 +513,7 @@ func (s *Stream) Pull(dst []float32) bool {
 		s.starveLocked(short)
 	}
 
+	s.applyAdjustLocked(frames)
 	src := s.q.data()[:frames]
 	sound := false
 	for i, v := range src {
@@ -496,33 +539,84 @@ func (s *Stream) starveLocked(n int) {
 	}
 }
 
-// adaptLocked runs once per pull, after the frame is taken: it cuts the delay back when too much
-// is queued, and every 2 s trims slack that the network has not needed and lowers the target after
-// calm periods.
+// adaptLocked runs once per pull, after the frame is taken. It cuts the delay back at once when
+// too much is queued. Every 2 s it looks at the least slack the window kept (queued after a pull,
+// beyond the frame the target is for): 10 ms or more to spare is cut (up to 20 ms), 5 ms or more
+// missing is made up (up to 10 ms); either happens at the next quiet moment (cuts by the end
+// of the window regardless; see applyAdjustLocked). After calm windows it lowers the target.
 func (s *Stream) adaptLocked() {
 	level := s.q.len()
 	want := s.target - FrameSamples // what should be left after a pull
 	if level > maxDelay {
 		s.stats.Skipped += uint64(s.q.skip(level - want))
 		level = s.q.len()
+		s.adjust = 0
 	}
-	s.winMin = min(s.winMin, level)
+	// Slack counts packets buffered in sequence too: after a gap is declared lost, the packet
+	// behind it may wait for the next Push to be decoded.
+	level += s.readySamplesLocked()
+	switch {
+	case s.lossPull:
+		s.pendMin = level
+	case s.starving:
+		s.pendMin = min(s.pendMin, level)
+	default:
+		s.winMin = min(s.winMin, s.pendMin)
+		s.pendMin = level
+	}
+	s.lossPull = false
 	s.pulls++
-	if s.pulls%adaptPulls != 0 {
-		return
-	}
-	if !s.winUnder {
-		if excess := s.winMin - want; excess >= FrameSamples/2 && !s.dry {
-			s.stats.Skipped += uint64(s.q.skip(min(excess, FrameSamples)))
+	if s.pulls%adaptPulls == 0 {
+		s.adjust = 0
+		if !s.winUnder {
+			if !s.dry && s.talking {
+				if excess := s.winMin - want; excess >= FrameSamples/2 {
+					s.adjust = -min(excess, FrameSamples)
+				} else if -excess >= stretchMin {
+					s.adjust = min(-excess, stretchMax)
+				}
+			}
+			s.calm++
+			if s.calm >= calmWindows && s.target > minTarget {
+				s.target -= FrameSamples
+				s.calm = 0
+			}
 		}
-		s.calm++
-		if s.calm >= calmWindows && s.target > minTarget {
-			s.target -= FrameSamples
-			s.calm = 0
+		s.winMin = queueCap
+		s.winUnder = false
+	}
+}
+
+// applyAdjustLocked makes the cut or insertion adaptLocked asked for, at the front of the queue
+// just before a pull takes its frame, if the audio there is quiet (cuts: or the window is ending)
+// and enough is queued that the pull is still covered.
+func (s *Stream) applyAdjustLocked(frames int) {
+	switch n := s.adjust; {
+	case n < 0:
+		n = -n
+		if s.q.len()-n-xfade >= frames && (s.q.quiet(n+xfade, quietLevel) || s.pulls%adaptPulls == adaptPulls-1) {
+			s.stats.Skipped += uint64(s.q.skip(n))
+			s.adjust = 0
+		}
+	case n > 0:
+		if s.q.len() >= n+xfade && s.q.quiet(n+xfade, quietLevel) {
+			s.stats.Stretched += uint64(s.q.stretch(n))
+			s.adjust = 0
 		}
 	}
-	s.winMin = queueCap
-	s.winUnder = false
+}
+
+// readySamplesLocked returns the audio in the packets buffered in sequence from the next one.
+func (s *Stream) readySamplesLocked() int {
+	n := 0
+	for e := s.next; e < s.next+window; e++ {
+		sl := &s.slots[uint64(e)%window]
+		if !sl.used || sl.ext != e || sl.dtx {
+			break
+		}
+		n += sl.n
+	}
+	return n
 }
 
 // Stats returns the counters and the current delay.
@@ -557,4 +651,6 @@ func (s *Stream) Reset() {
 	s.winMin = queueCap
 	s.winUnder = false
 	s.calm = 0
+	s.adjust = 0
+	s.pendMin, s.lossPull = queueCap, false
 }

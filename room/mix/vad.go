@@ -8,8 +8,11 @@ const (
 	vadMargin = 9.0
 	// vadFloorCap is the highest the noise floor may go. Background noise worth ignoring is quieter
 	// than this; anything steady and louder (a tone, music held to a microphone) counts as
-	// speaking, and keeps counting however long it lasts.
-	vadFloorCap = -45.0
+	// speaking, and keeps counting however long it lasts. It is set so that the threshold stays at
+	// or below -39 dBFS: Chrome's noise suppression takes a steady -10 dBFS tone from a fake
+	// microphone down to about -32.5 dBFS RMS within 3 s (measured with Chromium 156 and the
+	// join page's constraints), and that must still be speech.
+	vadFloorCap = -48.0
 	// vadAbsMin is the quietest a frame may be and still count as voice, whatever the floor.
 	vadAbsMin = -60.0
 	// vadSilent marks frames too quiet to say anything about the room (digital silence while a
@@ -56,10 +59,11 @@ func (f *biquad) step(x float64) float64 {
 //
 // The rule: band-pass the frame to the speech band (200-4000 Hz, second-order Butterworth each
 // side) and take its RMS level in dBFS. A noise floor follows the quiet frames (down fast, up at
-// 1.5 dB/s) but never above -45 dBFS. A frame is voiced when it is 9 dB above the floor and above
+// 1.5 dB/s) but never above -48 dBFS. A frame is voiced when it is 9 dB above the floor and above
 // -60 dBFS. Two voiced frames in a row (40 ms) start speech; 15 unvoiced ones (300 ms) end it.
-// Steady background below about -50 dBFS is learnt as floor and ignored; anything steady and loud
-// is not, because the floor cannot climb to it.
+// Steady background is learnt as floor and ignored while its speech-band level stays below about
+// -40 dBFS (white hiss at -45 dBFS reads -52 here, a -35 dBFS fan rumble -43); anything steady
+// and louder counts as speech however long it lasts, because the floor cannot climb to it.
 //
 // A VAD is for one goroutine (the mixer's).
 type VAD struct {

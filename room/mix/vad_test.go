@@ -75,6 +75,10 @@ func TestVADTone(t *testing.T) {
 		{"660 Hz -10 dBFS over hiss", add(sine(660, dbfs(-10), 20*Rate), whiteNoise(9, -50, 20*Rate))},
 		{"440 Hz -30 dBFS", sine(440, dbfs(-30), 20*Rate)},
 		{"1 kHz -20 dBFS", sine(1000, dbfs(-20), 20*Rate)},
+		// The -10 dBFS tone as Chrome's noise suppression delivers it (measured through
+		// getUserMedia with the join page's constraints): -18 dBFS peak in the first second, -24
+		// in the second, then -29.5 for good.
+		{"660 Hz as Chrome delivers it", chromeTone(22 * Rate)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x := concat(tc.x, make([]float32, Rate))
@@ -199,4 +203,28 @@ func TestVADRobust(t *testing.T) {
 	if !speaking {
 		t.Error("mono frames not detected")
 	}
+}
+
+// chromeTone is a 660 Hz tone whose level falls the way Chrome's noise suppression brought down a
+// steady -10 dBFS tone from a fake microphone, with 100 ms ramps between the steps.
+func chromeTone(n int) []float32 {
+	x := sine(660, 1, n)
+	level := func(i int) float64 {
+		switch t := float64(i) / Rate; {
+		case t < 1:
+			return -18.4
+		case t < 1.1:
+			return -18.4 - 6*(t-1)/0.1
+		case t < 2:
+			return -24.4
+		case t < 2.1:
+			return -24.4 - 5.1*(t-2)/0.1
+		default:
+			return -29.5
+		}
+	}
+	for i := range x {
+		x[i] *= dbfs(level(i))
+	}
+	return x
 }
