@@ -89,6 +89,9 @@ type Server struct {
 	groups   Groups
 	log      *slog.Logger
 
+	series       SeriesManager
+	seriesLister GroupSeriesLister
+
 	throttle       *auth.Throttle
 	passwordParams auth.Params
 }
@@ -99,6 +102,12 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	s := &Server{cfg: cfg, sessions: sessions, lib: lib, assets: assets, rooms: rooms, accounts: accounts, groups: groups, log: log,
 		throttle:       auth.NewThrottle(5, 2*time.Second, 15*time.Minute),
 		passwordParams: auth.DefaultParams}
+	if sm, ok := sessions.(SeriesManager); ok {
+		s.series = sm
+	}
+	if gl, ok := groups.(GroupSeriesLister); ok {
+		s.seriesLister = gl
+	}
 	if cfg.PasswordParams != nil {
 		s.passwordParams = *cfg.PasswordParams
 	}
@@ -150,6 +159,10 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	grp.GET("/invites", s.listInvites)
 	grp.DELETE("/invites/:iid", s.revokeInvite)
 	grp.GET("/audit", s.auditLog)
+	grp.POST("/series", s.createSeries)
+	grp.GET("/series", s.listSeries)
+	grp.POST("/series/:sid/:action", s.changeOccurrence)
+	grp.DELETE("/series/:sid", s.deleteSeries)
 	r.POST("/api/v1/invites/:token", s.openInvite)
 
 	r.GET("/api/v1/listen/:id", s.requireListener, s.listenInfo)

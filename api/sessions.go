@@ -206,7 +206,7 @@ func (s *Server) describe(c *gin.Context, sess *session.Session) sessionJSON {
 	if !sess.EndedAt.IsZero() {
 		t := sess.EndedAt
 		out.EndsAt = &t
-	} else if end, ok := session.EndsAt(sess.StartsAt, sess.Playlist, sess.Events); ok {
+	} else if end, ok := sess.EndsAt(); ok {
 		out.EndsAt = &end
 	}
 	for _, it := range sess.Playlist.Items {

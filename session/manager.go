@@ -58,6 +58,7 @@ type Config struct {
 // Manager creates and controls sessions and runs the scheduler that opens and closes their rooms.
 type Manager struct {
 	store  Store
+	series SeriesStore
 	lib    Library
 	launch Launcher
 	clock  clock.Clock
@@ -65,6 +66,8 @@ type Manager struct {
 	log    *slog.Logger
 
 	wake chan struct{}
+
+	lastMaterialize time.Time
 
 	mu      sync.Mutex
 	running map[string]bool
@@ -98,8 +101,15 @@ type CreateRequest struct {
 	GroupID string
 }
 
+// SetSeriesStore enables recurring series.
+func (m *Manager) SetSeriesStore(s SeriesStore) { m.series = s }
+
 // Create validates the request, resolves the media and stores the new session.
 func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Session, error) {
+	return m.create(ctx, req, nil)
+}
+
+func (m *Manager) create(ctx context.Context, req CreateRequest, adjust func(*Session)) (*Session, error) {
 	title := strings.TrimSpace(req.Title)
 	if title == "" || len(title) > 200 {
 		return nil, fmt.Errorf("%w: title must be 1 to 200 characters", ErrInvalid)
@@ -135,6 +145,9 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Session, erro
 		GroupID:       req.GroupID,
 		CreatedAt:     m.clock.Now().UTC(),
 		Demo:          req.Demo,
+	}
+	if adjust != nil {
+		adjust(s)
 	}
 	if err := m.store.CreateSession(ctx, s); err != nil {
 		return nil, err
@@ -283,6 +296,11 @@ func (m *Manager) Run(ctx context.Context) error {
 }
 
 func (m *Manager) tick(ctx context.Context) error {
+	// Series are checked once a minute: occurrences are materialised a week ahead.
+	if now := m.clock.Now(); now.Sub(m.lastMaterialize) >= time.Minute {
+		m.lastMaterialize = now
+		m.materializeAll(ctx, now)
+	}
 	open, err := m.store.OpenSessions(ctx)
 	if err != nil {
 		return err
@@ -298,6 +316,9 @@ func (m *Manager) tick(ctx context.Context) error {
 			end, ok := EndsAt(s.StartsAt, s.Playlist, s.Events)
 			if !ok || end.After(now) {
 				end = now
+			}
+			if !s.StopAt.IsZero() && s.StopAt.Before(end) {
+				end = s.StopAt
 			}
 			if err := m.store.MarkEnded(ctx, s.ID, end.UTC()); err != nil {
 				return err

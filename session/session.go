@@ -51,7 +51,14 @@ type Session struct {
 	Ducking bool
 	// GroupID is the circle the session belongs to ("" for sessions made with the admin token
 	// outside any group, such as the demo).
-	GroupID   string
+	GroupID string
+	// SeriesID and Occurrence tie a session to the occurrence of a recurring series it was made
+	// for (Occurrence is the occurrence's original start).
+	SeriesID   string
+	Occurrence time.Time
+	// StopAt, if set, ends the session at that instant whatever is playing: a scheduled gathering
+	// ends on time.
+	StopAt    time.Time
 	CreatedAt time.Time
 	// EndedAt is set once the scheduler has closed the session.
 	EndedAt time.Time
@@ -67,10 +74,23 @@ func (s *Session) StateAt(t time.Time) State {
 	if t.Before(s.StartsAt) {
 		return StateScheduled
 	}
+	if !s.StopAt.IsZero() && !t.Before(s.StopAt) {
+		return StateEnded
+	}
 	if At(s.StartsAt, s.Playlist, s.Events, t).Ended {
 		return StateEnded
 	}
 	return StateLive
+}
+
+// EndsAt returns when the session will end if no further events arrive: the end of its playlist
+// or its stop time, whichever comes first; false if neither will end it (it loops or is paused).
+func (s *Session) EndsAt() (time.Time, bool) {
+	end, ok := EndsAt(s.StartsAt, s.Playlist, s.Events)
+	if !s.StopAt.IsZero() && (!ok || s.StopAt.Before(end)) {
+		return s.StopAt, true
+	}
+	return end, ok
 }
 
 // NowPlaying describes the item playing at an instant.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver: no cgo toolchain needed for the store
@@ -171,6 +172,25 @@ var migrations = []string{
 	CREATE INDEX audit_by_group ON audit_log (group_id, at);
 	ALTER TABLE sessions ADD COLUMN group_id TEXT REFERENCES groups (id) ON DELETE CASCADE;
 	CREATE INDEX sessions_by_group ON sessions (group_id, starts_at);`,
+	// 6: recurring series materialise into sessions; an occurrence's session stops at its end.
+	`CREATE TABLE series (
+		id TEXT PRIMARY KEY,
+		group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+		title TEXT NOT NULL,
+		start_local TEXT NOT NULL,
+		zone TEXT NOT NULL,
+		duration_ms INTEGER NOT NULL,
+		rrule TEXT NOT NULL,
+		exceptions TEXT NOT NULL,
+		media_ids TEXT NOT NULL,
+		loop INTEGER NOT NULL,
+		ducking INTEGER NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	ALTER TABLE sessions ADD COLUMN series_id TEXT REFERENCES series (id) ON DELETE CASCADE;
+	ALTER TABLE sessions ADD COLUMN occurrence INTEGER;
+	ALTER TABLE sessions ADD COLUMN stop_at INTEGER;
+	CREATE UNIQUE INDEX sessions_by_occurrence ON sessions (series_id, occurrence);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -284,9 +304,14 @@ func (s *Store) CreateSession(ctx context.Context, x *session.Session) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, starts_at, loop, crossfade,
-		listener_token, member_token, created_at, ended_at, demo, ducking, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+		listener_token, member_token, created_at, ended_at, demo, ducking, group_id, series_id, occurrence, stop_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
 		x.ID, x.Title, x.StartsAt.UnixMilli(), x.Playlist.Loop, x.Playlist.Crossfade, x.ListenerToken,
-		x.MemberToken, x.CreatedAt.UnixMilli(), x.Demo, x.Ducking, nullable(x.GroupID)); err != nil {
+		x.MemberToken, x.CreatedAt.UnixMilli(), x.Demo, x.Ducking, nullable(x.GroupID), nullable(x.SeriesID),
+		nullTime(x.Occurrence), nullTime(x.StopAt)); err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return session.ErrExists
+		}
 		return err
 	}
 	for i, it := range x.Playlist.Items {
@@ -303,11 +328,18 @@ func (s *Store) Session(ctx context.Context, id string) (*session.Session, error
 	x := &session.Session{}
 	var starts, created int64
 	var ended sql.NullInt64
-	var group sql.NullString
+	var group, series sql.NullString
+	var occurrence, stop sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT id, title, starts_at, loop, crossfade, listener_token, member_token,
-		created_at, ended_at, demo, ducking, group_id FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
-		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking, &group)
-	x.GroupID = group.String
+		created_at, ended_at, demo, ducking, group_id, series_id, occurrence, stop_at FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
+		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking, &group, &series, &occurrence, &stop)
+	x.GroupID, x.SeriesID = group.String, series.String
+	if occurrence.Valid {
+		x.Occurrence = time.UnixMilli(occurrence.Int64).UTC()
+	}
+	if stop.Valid {
+		x.StopAt = time.UnixMilli(stop.Int64).UTC()
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, session.ErrNotFound
 	}
@@ -437,6 +469,13 @@ func (s *Store) SetDucking(ctx context.Context, id string, on bool) error {
 func (s *Store) MarkEnded(ctx context.Context, id string, at time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, at.UnixMilli(), id)
 	return err
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
 }
 
 func nullable(s string) any {

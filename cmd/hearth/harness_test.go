@@ -28,6 +28,7 @@ type testServer struct {
 	done chan error
 	// Handler is the server's HTTP handler, for listing its routes.
 	Handler http.Handler
+	once    sync.Once
 }
 
 type syncBuffer struct {
@@ -76,6 +77,18 @@ func startServer(t *testing.T, mod func(*Config)) *testServer {
 		t.Fatal("server did not start in 30 s")
 	}
 	t.Cleanup(func() {
+		s.shutdown(t)
+		if t.Failed() {
+			t.Logf("server log:\n%s", s.out.String())
+		}
+	})
+	return s
+}
+
+// shutdown stops the server gracefully and waits for it, once.
+func (s *testServer) shutdown(t *testing.T) {
+	t.Helper()
+	s.once.Do(func() {
 		s.stop()
 		select {
 		case err := <-s.done:
@@ -85,11 +98,7 @@ func startServer(t *testing.T, mod func(*Config)) *testServer {
 		case <-time.After(20 * time.Second):
 			t.Error("server did not shut down in 20 s")
 		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", s.out.String())
-		}
 	})
-	return s
 }
 
 // do sends a request with the given bearer token ("" for none) and decodes a JSON answer.

@@ -105,6 +105,7 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 		Room: room.Config{MaxListeners: cfg.MaxListeners},
 	}, log)
 	mgr := session.NewManager(st, st, hub, clk, session.Config{DoorsOpen: cfg.DoorsOpen}, log)
+	mgr.SetSeriesStore(st)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -111,6 +111,10 @@ func TestRoleMatrix(t *testing.T) {
 		{"GET", G + "/invites", "", [7]int{200, 200, 200, 404, 403, 403, 401}},
 		{"DELETE", G + "/invites/nosuch", "", [7]int{404, 404, 404, 404, 403, 403, 401}},
 		{"GET", G + "/audit", "", [7]int{200, 200, 200, 404, 403, 403, 401}},
+		{"POST", G + "/series", `{}`, [7]int{400, 400, 400, 404, 403, 403, 401}},
+		{"GET", G + "/series", "", [7]int{200, 200, 200, 404, 403, 403, 401}},
+		{"POST", G + "/series/nosuch/cancel", `{"original":"2026-12-01T18:00:00Z"}`, [7]int{404, 404, 404, 404, 403, 403, 401}},
+		{"DELETE", G + "/series/nosuch", "", [7]int{404, 404, 404, 404, 403, 403, 401}},
 		{"DELETE", "/api/v1/groups/nosuch", "", [7]int{404, 404, 404, 404, 403, 403, 401}},
 		{"POST", "/api/v1/invites/nosuch", "", [7]int{404, 404, 404, 404, 404, 404, 404}},
 		{"GET", "/listen/" + sid, "", [7]int{200, 200, 200, 200, 200, 200, 200}},
@@ -173,11 +177,15 @@ func templatePath(p, gid, sid, mid string) string {
 				}
 			case "groups":
 				parts[i] = ":gid"
+			case "series":
+				parts[i] = ":sid"
 			case "i":
 				parts[i] = ":token"
 			case ":id":
 				parts[i] = ":peer"
 			}
+		case x == "cancel" && parts[i-2] == "series":
+			parts[i] = ":action"
 		case x == "style.css":
 			parts[i] = "*path"
 		}
