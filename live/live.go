@@ -189,6 +189,9 @@ func (h *Hub) Close() {
 type timeline struct{ s *session.Session }
 
 func (t timeline) At(at time.Time) broadcaster.Cue {
+	if !t.s.StopAt.IsZero() && !at.Before(t.s.StopAt) {
+		return broadcaster.Cue{Ended: true}
+	}
 	p := session.At(t.s.StartsAt, t.s.Playlist, t.s.Events, at)
 	return broadcaster.Cue{
 		Playing: p.Started && !p.Paused && !p.Ended,

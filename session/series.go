@@ -131,7 +131,9 @@ func (m *Manager) materializeAll(ctx context.Context, now time.Time) {
 }
 
 // GetSeries returns a series.
-func (m *Manager) GetSeries(ctx context.Context, id string) (Series, error) { return m.series.Series(ctx, id) }
+func (m *Manager) GetSeries(ctx context.Context, id string) (Series, error) {
+	return m.series.Series(ctx, id)
+}
 
 // CancelOccurrence cancels one occurrence: its session, if made and not yet started, is removed;
 // a live one is ended.
