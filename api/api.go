@@ -91,6 +91,7 @@ type Server struct {
 
 	series       SeriesManager
 	seriesLister GroupSeriesLister
+	calKeys      CalendarKeys
 
 	throttle       *auth.Throttle
 	passwordParams auth.Params
@@ -107,6 +108,9 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	}
 	if gl, ok := groups.(GroupSeriesLister); ok {
 		s.seriesLister = gl
+	}
+	if ck, ok := groups.(CalendarKeys); ok {
+		s.calKeys = ck
 	}
 	if cfg.PasswordParams != nil {
 		s.passwordParams = *cfg.PasswordParams
@@ -163,6 +167,9 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	grp.GET("/series", s.listSeries)
 	grp.POST("/series/:sid/:action", s.changeOccurrence)
 	grp.DELETE("/series/:sid", s.deleteSeries)
+	grp.POST("/calendar-key", s.rotateCalendarKey)
+	r.GET("/calendar/:gid/:key", s.groupFeed)
+	r.GET("/api/v1/sessions/:id/calendar.ics", s.tokenFromQuery, s.requireListener, s.sessionICS)
 	r.POST("/api/v1/invites/:token", s.openInvite)
 
 	r.GET("/api/v1/listen/:id", s.requireListener, s.listenInfo)

@@ -44,10 +44,20 @@ type groupJSON struct {
 	Description string    `json:"description"`
 	Role        string    `json:"role,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	CalendarURL string    `json:"calendar_url,omitempty"`
 }
 
 func toGroupJSON(g store.Group) groupJSON {
 	return groupJSON{ID: g.ID, Name: g.Name, Description: g.Description, Role: g.Role, CreatedAt: g.CreatedAt}
+}
+
+// withCalendar adds the secret feed URL, for the group's hosts.
+func (s *Server) withCalendar(c *gin.Context, g store.Group) groupJSON {
+	j := toGroupJSON(g)
+	if g.CalendarKey != "" {
+		j.CalendarURL = s.baseURL(c) + "/calendar/" + g.ID + "/" + g.CalendarKey + ".ics"
+	}
+	return j
 }
 
 type groupReq struct {
@@ -126,13 +136,14 @@ func (s *Server) createGroup(c *gin.Context) {
 		return
 	}
 	p := principalOf(c)
-	g := store.Group{ID: newID(), Name: name, Description: desc, CreatedAt: time.Now().UTC(), Role: "owner"}
+	g := store.Group{ID: newID(), Name: name, Description: desc, CreatedAt: time.Now().UTC(), Role: "owner",
+		CalendarKey: strings.ToLower(auth.NewToken(""))}
 	if err := s.groups.CreateGroup(c.Request.Context(), g, p.HostID); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.audit(c, g.ID, "group.create", g.Name)
-	c.JSON(http.StatusCreated, toGroupJSON(g))
+	c.JSON(http.StatusCreated, s.withCalendar(c, g))
 }
 
 func deref(p *string) string {
@@ -176,7 +187,7 @@ func (s *Server) getGroup(c *gin.Context) {
 	for _, x := range hosts {
 		list = append(list, h{x.HostID, x.Username, x.Role})
 	}
-	c.JSON(http.StatusOK, gin.H{"group": toGroupJSON(g), "hosts": list})
+	c.JSON(http.StatusOK, gin.H{"group": s.withCalendar(c, g), "hosts": list})
 }
 
 func (s *Server) updateGroup(c *gin.Context) {

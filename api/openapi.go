@@ -70,6 +70,9 @@ var operations = []operation{
 	{"GET", "/api/v1/groups/{gid}/series", "The group's series with their next occurrences", "schedules", "host", "", "", 200, "", []int{401, 403, 404}},
 	{"POST", "/api/v1/groups/{gid}/series/{sid}/{action}", "Cancel (action=cancel) or move (action=move) one occurrence", "schedules", "host", "application/json", "OccurrenceChange", 200, "Series", []int{400, 401, 403, 404}},
 	{"DELETE", "/api/v1/groups/{gid}/series/{sid}", "Delete a series and its sessions that have not started", "schedules", "host", "", "", 204, "", []int{401, 403, 404}},
+	{"POST", "/api/v1/groups/{gid}/calendar-key", "Give the group's calendar feed a new secret URL", "schedules", "host", "", "", 200, "", []int{401, 403, 404}},
+	{"GET", "/calendar/{gid}/{key}", "The group's iCalendar feed (the key is the secret in calendar_url)", "schedules", "none", "", "", 200, "", []int{404}},
+	{"GET", "/api/v1/sessions/{id}/calendar.ics", "One session as an .ics file (listen or join token, also as ?t=)", "schedules", "session", "", "", 200, "", []int{401, 403, 404}},
 	{"POST", "/api/v1/invites/{token}", "Follow an invite link: the group's current or next session", "groups", "none", "", "", 200, "", []int{404}},
 }
 

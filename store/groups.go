@@ -13,6 +13,8 @@ type Group struct {
 	Name        string
 	Description string
 	CreatedAt   time.Time
+	// CalendarKey is the secret in the group's calendar feed URL.
+	CalendarKey string
 	// Role is the asking host's role in the group ("owner", "cohost"), when listed for a host.
 	Role string
 }
@@ -49,8 +51,8 @@ func (s *Store) CreateGroup(ctx context.Context, g Group, ownerID string) error 
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO groups (id, name, description, created_at) VALUES (?, ?, ?, ?)`,
-		g.ID, g.Name, g.Description, g.CreatedAt.UnixMilli()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO groups (id, name, description, created_at, calendar_key) VALUES (?, ?, ?, ?, ?)`,
+		g.ID, g.Name, g.Description, g.CreatedAt.UnixMilli(), g.CalendarKey); err != nil {
 		return err
 	}
 	if ownerID != "" {
@@ -65,8 +67,8 @@ func (s *Store) CreateGroup(ctx context.Context, g Group, ownerID string) error 
 func (s *Store) Group(ctx context.Context, id string) (Group, error) {
 	var g Group
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, description, created_at FROM groups WHERE id = ?`, id).
-		Scan(&g.ID, &g.Name, &g.Description, &created)
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, description, created_at, calendar_key FROM groups WHERE id = ?`, id).
+		Scan(&g.ID, &g.Name, &g.Description, &created, &g.CalendarKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, ErrNotFound
 	}
@@ -97,6 +99,12 @@ func (s *Store) Groups(ctx context.Context, hostID string) ([]Group, error) {
 		out = append(out, g)
 	}
 	return out, rows.Err()
+}
+
+// SetCalendarKey replaces a group's calendar feed secret (the old feed URL stops working).
+func (s *Store) SetCalendarKey(ctx context.Context, groupID, key string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE groups SET calendar_key = ? WHERE id = ?`, key, groupID)
+	return err
 }
 
 // UpdateGroup changes a group's name and description.

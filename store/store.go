@@ -191,6 +191,9 @@ var migrations = []string{
 	ALTER TABLE sessions ADD COLUMN occurrence INTEGER;
 	ALTER TABLE sessions ADD COLUMN stop_at INTEGER;
 	CREATE UNIQUE INDEX sessions_by_occurrence ON sessions (series_id, occurrence);`,
+	// 7: each group has a secret calendar feed.
+	`ALTER TABLE groups ADD COLUMN calendar_key TEXT NOT NULL DEFAULT '';
+	UPDATE groups SET calendar_key = lower(hex(randomblob(18))) WHERE calendar_key = '';`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

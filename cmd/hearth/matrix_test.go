@@ -115,6 +115,9 @@ func TestRoleMatrix(t *testing.T) {
 		{"GET", G + "/series", "", [7]int{200, 200, 200, 404, 403, 403, 401}},
 		{"POST", G + "/series/nosuch/cancel", `{"original":"2026-12-01T18:00:00Z"}`, [7]int{404, 404, 404, 404, 403, 403, 401}},
 		{"DELETE", G + "/series/nosuch", "", [7]int{404, 404, 404, 404, 403, 403, 401}},
+		{"POST", G + "/calendar-key", "", [7]int{200, 200, 200, 404, 403, 403, 401}},
+		{"GET", "/calendar/" + gid + "/nosuch.ics", "", [7]int{404, 404, 404, 404, 404, 404, 404}},
+		{"GET", S + "/calendar.ics", "", [7]int{200, 200, 200, 403, 200, 200, 401}},
 		{"DELETE", "/api/v1/groups/nosuch", "", [7]int{404, 404, 404, 404, 403, 403, 401}},
 		{"POST", "/api/v1/invites/nosuch", "", [7]int{404, 404, 404, 404, 404, 404, 404}},
 		{"GET", "/listen/" + sid, "", [7]int{200, 200, 200, 200, 200, 200, 200}},
@@ -155,7 +158,7 @@ func TestRoleMatrix(t *testing.T) {
 
 // templatePath turns a concrete path back into its route pattern.
 func templatePath(p, gid, sid, mid string) string {
-	r := strings.NewReplacer("/groups/"+gid, "/groups/:gid", "/sessions/"+sid, "/sessions/:id", "/listen/"+sid, "/listen/:id",
+	r := strings.NewReplacer("/calendar/"+gid, "/calendar/:gid", "/groups/"+gid, "/groups/:gid", "/sessions/"+sid, "/sessions/:id", "/listen/"+sid, "/listen/:id",
 		"/join/"+sid, "/join/:id", "/whep/"+sid, "/whep/:id", "/media/"+mid, "/media/:id")
 	p = r.Replace(p)
 	parts := strings.Split(p, "/")
@@ -184,6 +187,8 @@ func templatePath(p, gid, sid, mid string) string {
 			case ":id":
 				parts[i] = ":peer"
 			}
+		case x == "nosuch.ics" && parts[i-2] == "calendar":
+			parts[i] = ":key"
 		case x == "cancel" && parts[i-2] == "series":
 			parts[i] = ":action"
 		case x == "style.css":
