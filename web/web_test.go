@@ -264,8 +264,44 @@ func TestListenPageHooks(t *testing.T) {
 			}
 			return ""
 		}},
+		// Who is here and who is speaking change often: announcing them would
+		// talk over the session, so neither is a live region.
+		{"data-testid", "people", notLive},
+		{"data-testid", "speaking", notLive},
 	}
-	checkHooks(t, string(ListenPage()), append(tests, commonHooks...))
+	checkHooks(t, string(ListenPage()), append(tests, append(roomHooks, commonHooks...)...))
+}
+
+// notLive checks that an element changing with the room is not read out on
+// every change.
+func notLive(tg *tag) string {
+	if v, ok := tg.attrs["aria-live"]; ok && v != "off" {
+		return "must not be a live region"
+	}
+	if r := tg.attrs["role"]; r == "status" || r == "alert" || r == "log" {
+		return "must not have role=" + r
+	}
+	return ""
+}
+
+// roomHooks are what both pages need to show the room's reactions: a quiet
+// stage that screen readers skip, and one polite region that says them.
+var roomHooks = []hook{
+	{"data-testid", "reactions", func(tg *tag) string {
+		if tg.attrs["aria-hidden"] != "true" {
+			return "want aria-hidden=true: the announce region says them instead"
+		}
+		return ""
+	}},
+	{"id", "announce", func(tg *tag) string {
+		if tg.attrs["aria-live"] != "polite" {
+			return "want aria-live=polite"
+		}
+		if !strings.Contains(" "+tg.attrs["class"]+" ", " visually-hidden ") {
+			return "want class visually-hidden"
+		}
+		return ""
+	}},
 }
 
 func TestJoinPageHooks(t *testing.T) {
@@ -313,12 +349,6 @@ func TestJoinPageHooks(t *testing.T) {
 			}
 			return ""
 		}},
-		{"id", "announce", func(tg *tag) string {
-			if tg.attrs["aria-live"] != "polite" {
-				return "want aria-live=polite"
-			}
-			return ""
-		}},
 		{"id", "sink", func(tg *tag) string {
 			if _, ok := tg.attrs["hidden"]; !ok {
 				return "the container of <audio> elements must be hidden"
@@ -327,7 +357,7 @@ func TestJoinPageHooks(t *testing.T) {
 		}},
 	}
 	html := string(JoinPage())
-	checkHooks(t, html, append(tests, commonHooks...))
+	checkHooks(t, html, append(tests, append(roomHooks, commonHooks...)...))
 	for _, text := range []string{
 		">Your first name or a nickname</label>",
 		"Only this name is shared with the group. Nothing else about you is stored.",
@@ -400,7 +430,7 @@ func TestAssetsStayLocal(t *testing.T) {
 		forbidden []string
 	}{
 		{"listen.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie", "localStorage"}},
-		{"join.js", []string{"https://", "innerHTML", "insertAdjacentHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie"}},
+		{"join.js", []string{"http://", "https://", "innerHTML", "insertAdjacentHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie"}},
 		{"shared.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", "document.cookie", "localStorage"}},
 		{"text.js", []string{"http://", "https://", "eval(", "new Function"}},
 		{"style.css", []string{"http://", "https://", "@import", "url("}},
@@ -409,8 +439,11 @@ func TestAssetsStayLocal(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			src := readStatic(t, tc.name)
+			// Drawing an SVG element names its namespace, which is not an address
+			// anything is fetched from.
+			checked := strings.ReplaceAll(src, `"http://www.w3.org/2000/svg"`, `""`)
 			for _, bad := range tc.forbidden {
-				if strings.Contains(src, bad) {
+				if strings.Contains(checked, bad) {
 					t.Errorf("%s contains %q", tc.name, bad)
 				}
 			}
@@ -438,5 +471,127 @@ func TestAssetsStayLocal(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// pageScripts returns the text of a page's script and of the sibling modules
+// it imports, directly or not.
+func pageScripts(t *testing.T, entry string) map[string]string {
+	t.Helper()
+	importRE := regexp.MustCompile(`(?ms)^import (?:\{[^}]*\}|\S+) from "\./([^"]+)";`)
+	out := map[string]string{}
+	todo := []string{entry}
+	for len(todo) > 0 {
+		name := todo[0]
+		todo = todo[1:]
+		if _, ok := out[name]; ok {
+			continue
+		}
+		out[name] = readStatic(t, name)
+		for _, m := range importRE.FindAllStringSubmatch(out[name], -1) {
+			todo = append(todo, m[1])
+		}
+	}
+	return out
+}
+
+// A class a page or its scripts put on an element, and that some stylesheet
+// styles, must be styled by the stylesheets that page loads: the listen page
+// does not load join.css, so what the two pages share lives in style.css.
+func TestClassesAreStyled(t *testing.T) {
+	classRE := []*regexp.Regexp{
+		regexp.MustCompile(`className = "([^"]+)"`),
+		regexp.MustCompile(`classList\.add\("([^"]+)"\)`),
+		regexp.MustCompile(`\bspan\("([^"]+)"`),
+	}
+	all := ""
+	for _, name := range []string{"style.css", "join.css"} {
+		all += readStatic(t, name)
+	}
+	styled := func(css, class string) bool {
+		return regexp.MustCompile(`\.` + regexp.QuoteMeta(class) + `([^\w-]|$)`).MatchString(css)
+	}
+	for _, tc := range []struct{ page, script string }{{"listen.html", "listen.js"}, {"join.html", "join.js"}} {
+		t.Run(tc.page, func(t *testing.T) {
+			tags := scanTags(t, readStatic(t, tc.page))
+			css := ""
+			for _, tg := range tags {
+				if tg.name == "link" && tg.attrs["rel"] == "stylesheet" {
+					css += readStatic(t, strings.TrimPrefix(tg.attrs["href"], "/static/"))
+				}
+			}
+			classes := map[string]string{}
+			for _, tg := range tags {
+				for _, c := range strings.Fields(tg.attrs["class"]) {
+					classes[c] = tc.page
+				}
+			}
+			for name, src := range pageScripts(t, tc.script) {
+				for _, re := range classRE {
+					for _, m := range re.FindAllStringSubmatch(src, -1) {
+						for _, c := range strings.Fields(m[1]) {
+							classes[c] = name
+						}
+					}
+				}
+			}
+			for c, where := range classes {
+				if styled(all, c) && !styled(css, c) {
+					t.Errorf("class %q (from %s) has no rule in the stylesheets %s loads", c, where, tc.page)
+				}
+			}
+		})
+	}
+}
+
+// Both pages follow the room's events through shared.js, so the stream's
+// rules (the token in ?t=, the retries) live in one place; and both keep the
+// room in window.hearth for tests.
+func TestPagesShareTheEventStream(t *testing.T) {
+	shared := readStatic(t, "shared.js")
+	if n := strings.Count(shared, "new EventSource("); n != 1 {
+		t.Errorf("shared.js opens an EventSource in %d places, want 1", n)
+	}
+	for _, script := range []string{"listen.js", "join.js"} {
+		t.Run(script, func(t *testing.T) {
+			src := readStatic(t, script)
+			if strings.Contains(src, "EventSource") {
+				t.Errorf("%s uses EventSource itself; use eventFeed from shared.js", script)
+			}
+			for _, want := range []string{
+				"eventFeed({",
+				"reactionStage({",
+				"/events?t=${encodeURIComponent(token)}",
+			} {
+				if !strings.Contains(src, want) {
+					t.Errorf("%s does not have %q", script, want)
+				}
+			}
+			literal := regexp.MustCompile(`(?s)const hearth = \{(.*?)\n\};`).FindStringSubmatch(src)
+			if literal == nil {
+				t.Fatalf("%s: no `const hearth = {...};`", script)
+			}
+			for _, field := range []string{"roster:", "listeners:", "state:", "pc:", "audio:"} {
+				if !strings.Contains(literal[1], field) {
+					t.Errorf("%s: window.hearth has no %s", script, strings.TrimSuffix(field, ":"))
+				}
+			}
+		})
+	}
+}
+
+// Reactions move only for those who have not asked the system for less
+// motion; for those who have, they still fade, and nothing else animates.
+func TestReducedMotion(t *testing.T) {
+	css := readStatic(t, "style.css")
+	i := strings.Index(css, "@media (prefers-reduced-motion: reduce)")
+	if i < 0 {
+		t.Fatal("style.css has no prefers-reduced-motion rule")
+	}
+	block := css[i:]
+	for _, want := range []string{"animation: none !important", ".reaction", "transform: none !important"} {
+		if !strings.Contains(block, want) {
+			t.Errorf("the reduced-motion rule does not have %q", want)
+		}
 	}
 }

@@ -11,14 +11,24 @@
 // the device is the display name, and only when the person ticks "Remember my
 // name on this device".
 
-import { deleteResource, gathered, renderNowPlaying, setAttr, setData, setText } from "./shared.js";
+import {
+  ICON_SPEAKING,
+  deleteResource,
+  eventFeed,
+  gathered,
+  parseRoster,
+  reactionStage,
+  renderNowPlaying,
+  setAttr,
+  setData,
+  setText,
+  svgIcon,
+} from "./shared.js";
 import {
   cleanName,
   countdownPhrase,
   initial,
   othersListeningPhrase,
-  reactionPhrase,
-  reactionsSummary,
   readSessionId,
   readToken,
   startsPhrase,
@@ -40,10 +50,8 @@ const BACKOFF_MS = [1000, 2000, 4000, 5000, 5000, 5000, 10000];
 const DOORS_RETRY_MS = 5000;
 const TICK_MS = 500;
 const REACTION_GAP_MS = 1100; // the server takes one per second
-const REACTION_SHOW_MS = 3600;
-const REACTION_FADE_MS = 1200;
 const REACTIONS_ON_SCREEN = 3;
-const ANNOUNCE_GAP_MS = 8000;
+const REACTION_SHOW_GAP_MS = 1600; // others' reactions appear at most this often
 const TOAST_MS = 6000;
 const ECHO_WINDOW_MS = 4000;
 const CLOSE_GRACE_MS = 300; // lets a last "removed" or "ended" arrive before we reconnect
@@ -179,18 +187,18 @@ let attempt = null;
 let failures = 0;
 let retryTimer = 0;
 let statusDetail = ""; // "", "offline", "busy", "full", "doors"
-let events = null; // EventSource while just listening
-let eventsTimer = 0;
-let eventsFailures = 0;
 
 // Reactions and messages.
 let lastReactionAt = -Infinity;
 const ownEchoes = [];
-let announceQueue = [];
-let announceTimer = 0;
-let lastAnnounceAt = -Infinity;
 let toastTimer = 0;
 const memberAudio = new Map(); // member id -> {audio, stream, transceiver}
+const stage = reactionStage({
+  container: ui.reactions,
+  announce: ui.announce,
+  maxOnScreen: REACTIONS_ON_SCREEN,
+  gapMs: REACTION_SHOW_GAP_MS,
+});
 
 function authHeaders(extra) {
   return Object.assign({ Authorization: `Bearer ${token}` }, extra);
@@ -1116,27 +1124,11 @@ function onServerError(text) {
 // ---------------------------------------------------------------------------
 // The event stream (just listening): state, speaking, reactions, the end.
 
-function openEvents() {
-  closeEvents();
-  if (!want || mode !== "listen" || typeof EventSource !== "function") return;
-  const url = `/api/v1/sessions/${encodeURIComponent(sessionId)}/events?t=${encodeURIComponent(token)}`;
-  let es;
-  try {
-    es = new EventSource(url);
-  } catch {
-    return;
-  }
-  events = es;
-  const handle = (event) => {
-    if (events !== es) return;
-    let msg = null;
-    try {
-      msg = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (!msg || typeof msg !== "object") return;
-    if (!msg.type && event.type !== "message") msg.type = event.type;
+// The stream while just listening; the data channel carries the same news
+// for a member.
+const events = eventFeed({
+  url: () => `/api/v1/sessions/${encodeURIComponent(sessionId)}/events?t=${encodeURIComponent(token)}`,
+  onMessage: (msg) => {
     switch (msg.type) {
       case "state":
         applyRoomState(msg);
@@ -1151,29 +1143,17 @@ function openEvents() {
         onEnded();
         break;
     }
-  };
-  for (const type of ["state", "speaking", "reaction", "ended", "message"]) es.addEventListener(type, handle);
-  es.onopen = () => {
-    eventsFailures = 0;
-  };
-  es.onerror = () => {
-    if (events !== es || es.readyState !== 2) return; // 2: CLOSED; otherwise the browser retries
-    es.close();
-    events = null;
-    const delay = BACKOFF_MS[Math.min(eventsFailures, BACKOFF_MS.length - 1)];
-    eventsFailures++;
-    eventsTimer = setTimeout(() => {
-      eventsTimer = 0;
-      openEvents();
-    }, delay);
-  };
+  },
+  retryDelay: (n) => BACKOFF_MS[Math.min(n, BACKOFF_MS.length - 1)],
+});
+
+function openEvents() {
+  if (!want || mode !== "listen") return;
+  events.open();
 }
 
 function closeEvents() {
-  clearTimeout(eventsTimer);
-  eventsTimer = 0;
-  if (events) events.close();
-  events = null;
+  events.close();
 }
 
 // ---------------------------------------------------------------------------
@@ -1182,15 +1162,7 @@ function closeEvents() {
 function applyRoomState(msg) {
   heardRoom = true;
   const wasLocked = micLocked();
-  roster = Array.isArray(msg.roster)
-    ? msg.roster.filter((m) => m && typeof m === "object" && m.id !== undefined).map((m) => ({
-        id: String(m.id),
-        name: typeof m.name === "string" ? m.name : "",
-        muted: Boolean(m.muted),
-        hand: Boolean(m.hand),
-        speaking: Boolean(m.speaking),
-      }))
-    : [];
+  roster = parseRoster(msg.roster);
   hearth.roster = roster;
   const n = Number(msg.listeners);
   listeners = Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
@@ -1257,7 +1229,7 @@ function react(kind, button) {
   }
   lastReactionAt = now;
   ownEchoes.push({ kind, at: now });
-  showReaction(kind, displayName, true);
+  stage.show(kind, displayName, true);
 }
 
 function onReaction(msg) {
@@ -1274,70 +1246,7 @@ function onReaction(msg) {
       return;
     }
   }
-  showReaction(kind, name, false);
-}
-
-function showReaction(kind, name, mine) {
-  const node = document.createElement("div");
-  node.className = "reaction";
-  node.dataset.kind = kind;
-  node.appendChild(reactionIcon(kind));
-  const text = document.createElement("span");
-  text.className = "reaction-text";
-  text.textContent = reactionPhrase(kind, name, mine);
-  node.appendChild(text);
-  while (ui.reactions.children.length >= REACTIONS_ON_SCREEN) ui.reactions.firstElementChild.remove();
-  ui.reactions.appendChild(node);
-  // Next frame, so the fade-in runs from the starting style.
-  requestAnimationFrame(() => requestAnimationFrame(() => node.classList.add("in")));
-  setTimeout(() => {
-    node.classList.remove("in");
-    node.classList.add("out");
-    setTimeout(() => node.remove(), REACTION_FADE_MS);
-  }, REACTION_SHOW_MS);
-  queueAnnouncement({ kind, name, mine });
-}
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-function reactionIcon(kind) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "22");
-  svg.setAttribute("height", "22");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  svg.classList.add("reaction-icon");
-  const path = document.createElementNS(SVG_NS, "path");
-  path.setAttribute("fill", "currentColor");
-  path.setAttribute(
-    "d",
-    kind === "heart"
-      ? "M12 20.3s-7.6-4.6-7.6-10.3A4.3 4.3 0 0 1 12 7.4a4.3 4.3 0 0 1 7.6 2.6c0 5.7-7.6 10.3-7.6 10.3Z"
-      : "M12 2.5c1.7 1.9 2.5 3.3 2.5 4.6a2.5 2.5 0 0 1-5 0c0-1.3.8-2.7 2.5-4.6ZM11.2 9.6h1.6v1.6h-1.6ZM9.5 11.2h5a1.2 1.2 0 0 1 1.2 1.2v7.9a1.2 1.2 0 0 1-1.2 1.2h-5a1.2 1.2 0 0 1-1.2-1.2v-7.9a1.2 1.2 0 0 1 1.2-1.2Z",
-  );
-  svg.appendChild(path);
-  return svg;
-}
-
-// Screen readers hear reactions politely and not too often: a burst becomes
-// one sentence, at most one every few seconds.
-function queueAnnouncement(r) {
-  announceQueue.push(r);
-  if (announceTimer) return;
-  const wait = Math.max(0, lastAnnounceAt + ANNOUNCE_GAP_MS - performance.now());
-  announceTimer = setTimeout(flushAnnouncements, Math.max(wait, 400));
-}
-
-function flushAnnouncements() {
-  announceTimer = 0;
-  const text = reactionsSummary(announceQueue);
-  announceQueue = [];
-  if (!text) return;
-  lastAnnounceAt = performance.now();
-  ui.announce.textContent = "";
-  setTimeout(() => {
-    ui.announce.textContent = text;
-  }, 60);
+  stage.show(kind, name, false);
 }
 
 function toast(text) {
@@ -1604,25 +1513,6 @@ function span(className, text) {
   return s;
 }
 
-function flagIcon(d) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "22");
-  svg.setAttribute("height", "22");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const path = document.createElementNS(SVG_NS, "path");
-  path.setAttribute("fill", "none");
-  path.setAttribute("stroke", "currentColor");
-  path.setAttribute("stroke-width", "2");
-  path.setAttribute("stroke-linecap", "round");
-  path.setAttribute("stroke-linejoin", "round");
-  path.setAttribute("d", d);
-  svg.appendChild(path);
-  return svg;
-}
-
-const ICON_SPEAKING = "M5 10v4M9.5 7v10M14 4.5v15M18.5 8.5v7";
 const ICON_HAND =
   "M8.5 12.5V5.2a1.4 1.4 0 0 1 2.8 0v5.6M11.3 10.3V3.9a1.4 1.4 0 0 1 2.8 0v6.4M14.1 10.6V5.2a1.4 1.4 0 0 1 2.8 0v6.6M16.9 11.3V8.4a1.4 1.4 0 0 1 2.8 0v6.1c0 4-3 6.9-6.8 6.9h-.7c-2 0-3.6-.9-4.8-2.5l-3.1-4.2a1.4 1.4 0 0 1 2.2-1.8l2 2.3";
 const ICON_MUTED =
@@ -1641,13 +1531,13 @@ function makeRow(id) {
   const flags = span("flags");
   const speakingFlag = span("flag flag-speaking");
   speakingFlag.dataset.testid = "speaking";
-  speakingFlag.append(flagIcon(ICON_SPEAKING), span("visually-hidden", ", speaking"));
+  speakingFlag.append(svgIcon(ICON_SPEAKING, 22, true), span("visually-hidden", ", speaking"));
   const handFlag = span("flag flag-hand");
   handFlag.dataset.testid = "hand-raised";
-  handFlag.append(flagIcon(ICON_HAND), span("visually-hidden", ", hand raised"));
+  handFlag.append(svgIcon(ICON_HAND, 22, true), span("visually-hidden", ", hand raised"));
   const mutedFlag = span("flag flag-muted");
   mutedFlag.dataset.testid = "muted";
-  mutedFlag.append(flagIcon(ICON_MUTED), span("visually-hidden", ", muted"));
+  mutedFlag.append(svgIcon(ICON_MUTED, 22, true), span("visually-hidden", ", muted"));
   flags.append(speakingFlag, handFlag, mutedFlag);
   li.append(badge, who, flags);
   return { li, badge, name, you, speakingFlag, handFlag, mutedFlag };
@@ -1737,13 +1627,13 @@ function setup() {
     if (want) {
       playAll();
       reconnectNow();
-      if (mode === "listen" && !events) openEvents();
+      openEvents();
     }
   });
   window.addEventListener("online", () => {
     poll();
     reconnectNow();
-    if (want && mode === "listen" && !events) openEvents();
+    openEvents();
   });
   window.addEventListener("offline", () => {
     if (want && !isConnected()) {
@@ -1761,7 +1651,9 @@ function setup() {
     if (want) {
       failures = 0;
       startAttempt();
-      if (mode === "listen") openEvents();
+      // A page back from the cache starts a fresh stream, as it does a connection.
+      closeEvents();
+      openEvents();
     }
   });
 

@@ -6,10 +6,24 @@
 // progress between polls, and reconnects on its own when the network or the
 // connection drops, for as long as the person wants to listen.
 //
+// While the room is open the page also follows its event stream, like the join
+// page's Just listen: how many people are here, who is speaking, and the
+// group's candles and hearts, shown softly so that nobody listening alone in
+// the dark is startled.
+//
 // Nothing here talks to anything but this server.
 
-import { deleteResource, gathered, renderNowPlaying as fillNowPlaying, setData, setText } from "./shared.js";
-import { countdownPhrase, listenersPhrase, readSessionId, readToken, startsPhrase } from "./text.js";
+import {
+  deleteResource,
+  eventFeed,
+  gathered,
+  parseRoster,
+  reactionStage,
+  renderNowPlaying as fillNowPlaying,
+  setData,
+  setText,
+} from "./shared.js";
+import { circlePhrase, countdownPhrase, readSessionId, readToken, speakingPhrase, startsPhrase } from "./text.js";
 
 const POLL_MS = 5000;
 const POLL_ENDED_MS = 30000;
@@ -20,6 +34,15 @@ const POST_TIMEOUT_MS = 15000;
 const STABLE_MS = 10000;
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
 const TICK_MS = 500;
+// The event stream: quick to come back while the session is live, gentle
+// while it has not begun (the server refuses it until the doors open).
+const EVENTS_BACKOFF_MS = [1000, 2000, 5000, 10000, 20000, 30000];
+const EVENTS_DOORS_MS = [15000, 30000, 60000];
+// A name stays on the speaking line this long after a pause for breath, so
+// the line does not flicker with every word.
+const SPEAKING_HOLD_MS = 1500;
+const REACTIONS_ON_SCREEN = 2;
+const REACTION_SHOW_GAP_MS = 2400;
 
 const LINK_INCOMPLETE = "This link looks incomplete. Ask your host for the listen link again.";
 const LINK_REFUSED = "This link doesn’t work any more. Ask your host for the listen link again.";
@@ -44,6 +67,11 @@ const ui = {
   remaining: el("remaining"),
   volume: el("volume"),
   volumeHint: el("volume-hint"),
+  people: el("people"),
+  speaking: el("speaking"),
+  speakingText: el("speaking-text"),
+  reactions: el("reactions"),
+  announce: el("announce"),
 };
 
 const sessionId = readSessionId(location.pathname);
@@ -53,18 +81,30 @@ const hasWebRTC = typeof RTCPeerConnection === "function";
 // Tests read this: pc is the current RTCPeerConnection (null when not
 // listening), audio the one <audio> element, state the connection state
 // ("idle", "connecting", "listening", "reconnecting", "waiting", "stopped",
-// "blocked", "ended", "unavailable"), session the last session info.
-const hearth = { pc: null, audio: null, state: "idle", session: null };
+// "blocked", "ended", "unavailable"), session the last session info, roster
+// the people on a microphone as the event stream last said
+// ([{id, name, muted, hand, speaking}], empty while it is not open), listeners
+// the last listener count (from the stream, else from the session info), and
+// events the stream's state ("connecting", "open", "waiting", "closed").
+const hearth = {
+  pc: null,
+  audio: null,
+  state: "idle",
+  session: null,
+  roster: [],
+  listeners: 0,
+  events: "closed",
+};
 window.hearth = hearth;
 
 // Session info, as last seen.
 let info = null;
-let infoAt = 0; // performance.now() when the server stamped info
 let skewMs = 0; // server clock minus local clock
 let iceServers = [];
 let pollTrouble = false;
 let pollTimer = 0;
 let pollBusy = false;
+let pollAgain = false; // something asked for news while a poll was out
 let linkProblem = sessionId && token ? "" : LINK_INCOMPLETE;
 
 // Listening.
@@ -76,6 +116,19 @@ let retryTimer = 0;
 let statusDetail = "";
 let volume = 1;
 
+// What is playing, from the session info or the room's state, whichever is newer.
+let nowPlaying = null;
+let nowPlayingAt = 0;
+
+// The room, as its event stream last told us.
+let heardRoom = false; // a state message arrived since the stream (re)opened
+let roster = [];
+// How many are here, from whichever is newer: the stream while it is open,
+// else the session info; kept as it was while the stream comes back.
+let counts = { members: 0, listeners: 0 };
+let speakingNow = new Set();
+const speakingUntil = new Map(); // member id -> when a finished speaker leaves the line
+
 function authHeaders(extra) {
   return Object.assign({ Authorization: `Bearer ${token}` }, extra);
 }
@@ -86,8 +139,13 @@ function authHeaders(extra) {
 async function poll() {
   clearTimeout(pollTimer);
   pollTimer = 0;
-  if (pollBusy || linkProblem) return;
+  if (linkProblem) return;
+  if (pollBusy) {
+    pollAgain = true;
+    return;
+  }
   pollBusy = true;
+  pollAgain = false;
   const wall0 = Date.now();
   const t0 = performance.now();
   let res = null;
@@ -126,6 +184,11 @@ async function poll() {
     pollTrouble = true;
     render();
   }
+  if (pollAgain) {
+    // The news asked for came in after this poll set out.
+    poll();
+    return;
+  }
   schedulePoll();
 }
 
@@ -141,28 +204,48 @@ function schedulePoll() {
 // change can move it; skewMs corrects the device clock for the countdown.
 function applyInfo(next, wallMid, stampedAt) {
   const before = info ? info.state : "";
+  const wasEmpty = !info || peopleCount(info) === 0;
   const server = Date.parse(next.server_time);
   if (wallMid && Number.isFinite(server)) skewMs = server - wallMid;
   info = next;
-  infoAt = stampedAt;
   hearth.session = next;
   if (Array.isArray(next.ice_servers)) iceServers = next.ice_servers;
+  nowPlaying = next.now_playing && typeof next.now_playing === "object" ? next.now_playing : null;
+  nowPlayingAt = stampedAt;
+  if (!heardRoom) counts = { members: count(next.members), listeners: count(next.listeners) };
 
   if (next.state === "ended") {
     endListening();
-  } else if (before === "scheduled" && next.state === "live" && want && !isConnected()) {
-    // The session just began: try at once instead of waiting out a backoff.
-    failures = 0;
-    connectNow();
+    closeRoom();
+  } else {
+    if (before === "scheduled" && next.state === "live" && want && !isConnected()) {
+      // The session just began: try at once instead of waiting out a backoff.
+      failures = 0;
+      connectNow();
+    }
+    syncEvents();
+    // The room has opened (it began, or somebody arrived): the stream need
+    // not wait out its gentle pace before the doors.
+    if ((before === "scheduled" && next.state === "live") || (wasEmpty && peopleCount(next) > 0)) events.retryNow();
   }
   render();
   renderStatus();
+}
+
+function peopleCount(i) {
+  return count(i.members) + count(i.listeners);
+}
+
+function count(n) {
+  const c = Math.floor(Number(n));
+  return Number.isFinite(c) && c > 0 ? c : 0;
 }
 
 function giveUp(message) {
   linkProblem = message;
   clearTimeout(pollTimer);
   endListening();
+  closeRoom();
   render();
   renderStatus();
 }
@@ -182,6 +265,7 @@ function startListening() {
   // iOS only lets audio start from a user gesture.
   startAttempt();
   updateMediaSession();
+  syncEvents();
 }
 
 function stopListening() {
@@ -194,6 +278,7 @@ function stopListening() {
   silence();
   setConnState("stopped");
   updateMediaSession();
+  syncEvents();
 }
 
 // endListening stops for reasons that are not the person's choice: the session
@@ -463,6 +548,127 @@ function leave(url) {
 }
 
 // ---------------------------------------------------------------------------
+// The room's event stream: who is here, who is speaking, candles and hearts.
+// It is open while the session is scheduled or live and someone can see the
+// page or hear it. The roster and who is speaking are only ever as the open
+// stream says; when it drops they are forgotten, and the counts stay as they
+// were until the session info brings newer ones.
+
+const events = eventFeed({
+  url: () => `/api/v1/sessions/${encodeURIComponent(sessionId)}/events?t=${encodeURIComponent(token)}`,
+  onMessage: (msg) => {
+    switch (msg.type) {
+      case "state":
+        applyRoomState(msg);
+        break;
+      case "speaking":
+        applySpeaking(msg.ids);
+        break;
+      case "reaction":
+        onReaction(msg);
+        break;
+      case "ended":
+        onEndedEvent();
+        break;
+    }
+  },
+  retryDelay: eventsRetryDelay,
+  onState: (state) => {
+    hearth.events = state;
+    if (state !== "open") forgetRoom();
+    // Refused: the poll says why (not open yet, ended, or a link gone bad).
+    if (state === "waiting") poll();
+  },
+});
+
+const reactions = reactionStage({
+  container: ui.reactions,
+  announce: ui.announce,
+  maxOnScreen: REACTIONS_ON_SCREEN,
+  gapMs: REACTION_SHOW_GAP_MS,
+});
+
+// syncEvents opens the stream when it should be and is not, and closes it
+// when nobody can see or hear the page: a phone in a pocket that is not
+// playing has no use for it.
+function syncEvents() {
+  const open = !linkProblem && info && (info.state === "scheduled" || info.state === "live");
+  const seen = want || document.visibilityState !== "hidden";
+  if (!open || !seen) {
+    events.close();
+    return;
+  }
+  // A stream on its way or waiting to retry keeps its own pace.
+  if (events.state() === "closed") events.open();
+}
+
+// eventsRetryDelay paces new tries after the server refused the stream or it
+// failed for good: never once the session is over.
+function eventsRetryDelay(n) {
+  if (linkProblem || !info || info.state === "ended") return -1;
+  const steps = info.state === "scheduled" ? EVENTS_DOORS_MS : EVENTS_BACKOFF_MS;
+  const base = steps[Math.min(n, steps.length - 1)];
+  // A little spread, so that a room full of phones does not return in step.
+  return Math.round(base * (0.85 + 0.3 * Math.random()));
+}
+
+// closeRoom is the end of the room for this page: the session ended or the
+// link stopped working.
+function closeRoom() {
+  events.close();
+  forgetRoom();
+  reactions.clear();
+}
+
+function forgetRoom() {
+  heardRoom = false;
+  roster = [];
+  hearth.roster = roster;
+  speakingNow = new Set();
+  speakingUntil.clear();
+  renderCircle();
+}
+
+function applyRoomState(msg) {
+  heardRoom = true;
+  roster = parseRoster(msg.roster);
+  hearth.roster = roster;
+  counts = { members: roster.length, listeners: count(msg.listeners) };
+  if ("now_playing" in msg) {
+    nowPlaying = msg.now_playing && typeof msg.now_playing === "object" ? msg.now_playing : null;
+    nowPlayingAt = performance.now();
+    render();
+  }
+  applySpeaking(roster.filter((m) => m.speaking).map((m) => m.id));
+}
+
+// applySpeaking takes who speaks now. Someone who just stopped stays on the
+// line a moment (SPEAKING_HOLD_MS), so a pause between words is not a change.
+function applySpeaking(ids) {
+  const now = performance.now();
+  const next = new Set(Array.isArray(ids) ? ids.map(String) : []);
+  for (const id of speakingNow) if (!next.has(id)) speakingUntil.set(id, now + SPEAKING_HOLD_MS);
+  for (const id of next) speakingUntil.delete(id);
+  speakingNow = next;
+  for (const m of roster) m.speaking = next.has(m.id);
+  renderCircle();
+}
+
+function onReaction(msg) {
+  const kind = msg.kind === "heart" ? "heart" : msg.kind === "candle" ? "candle" : "";
+  if (!kind) return;
+  reactions.show(kind, typeof msg.name === "string" ? msg.name : "", false);
+}
+
+// onEndedEvent asks the server before the page says goodbye: the room also
+// closes when the server restarts, and a session that carries on after the
+// restart has not ended. The poll decides, as it does for every end, and
+// answers within a round trip when the session is really over.
+function onEndedEvent() {
+  poll();
+}
+
+// ---------------------------------------------------------------------------
 // Rendering
 
 function setConnState(state) {
@@ -545,7 +751,7 @@ function render() {
   } else if (info.state === "scheduled") {
     state = `Starts ${startsPhrase(info.starts_at)} — you can wait here, it will begin by itself.`;
   } else if (info.state === "live") {
-    const paused = info.now_playing && info.now_playing.paused;
+    const paused = nowPlaying && nowPlaying.paused;
     state = paused ? "Paused by the host" : "Live";
     kind = paused ? "" : "live";
   } else if (info.state === "ended") {
@@ -556,14 +762,17 @@ function render() {
   setText(ui.state, state);
   setData(ui.state, "kind", kind);
   renderButton();
+  renderCircle();
   tick();
   updateMediaSession();
 }
 
-// tick updates what moves with time: the countdown and the progress.
+// tick updates what moves with time: the countdown, the progress, and the
+// speaking line as the names of those who stopped leave it.
 function tick() {
   renderCountdown();
   renderNowPlaying();
+  renderSpeaking();
 }
 
 function renderCountdown() {
@@ -575,8 +784,8 @@ function renderCountdown() {
       text = left > 0 ? `Begins in ${countdownPhrase(left)}` : "Starting any moment now.";
     }
   } else if (!linkProblem && info && info.state === "live") {
-    if (info.now_playing && info.now_playing.paused) text = "It will carry on by itself.";
-    else text = listenersPhrase(info.listeners);
+    // Who is here has its own line under this one.
+    if (nowPlaying && nowPlaying.paused) text = "It will carry on by itself.";
   } else if (!linkProblem && info && info.state === "ended") {
     text = "You can close this page whenever you like.";
   }
@@ -584,12 +793,38 @@ function renderCountdown() {
 }
 
 function renderNowPlaying() {
-  const np = !linkProblem && info && info.state === "live" ? info.now_playing : null;
+  const np = !linkProblem && info && info.state === "live" ? nowPlaying : null;
   let empty = "Nothing is playing yet";
   if (linkProblem || (info && info.state === "ended")) empty = "Nothing is playing";
   else if (info && info.state === "live") empty = "A quiet moment between pieces";
   else if (info && info.state === "scheduled") empty = "Nothing yet. It will start by itself.";
-  fillNowPlaying(ui, np, infoAt, empty);
+  fillNowPlaying(ui, np, nowPlayingAt, empty);
+}
+
+// renderCircle says how many are here. Before the start it says so once
+// somebody has come.
+function renderCircle() {
+  const { members, listeners } = counts;
+  hearth.listeners = listeners;
+  let text = "";
+  if (!linkProblem && info && (info.state === "live" || (info.state === "scheduled" && members + listeners > 0))) {
+    text = circlePhrase(members, listeners);
+  }
+  setText(ui.people, text);
+  renderSpeaking();
+}
+
+function renderSpeaking() {
+  const now = performance.now();
+  const names = [];
+  for (const m of roster) {
+    const until = speakingUntil.get(m.id);
+    if (m.muted || !(speakingNow.has(m.id) || (until && until > now))) continue;
+    names.push(m.name);
+  }
+  for (const [id, until] of speakingUntil) if (until <= now) speakingUntil.delete(id);
+  setText(ui.speakingText, speakingPhrase(names));
+  setData(ui.speaking, "on", names.length ? "true" : "");
 }
 
 // ---------------------------------------------------------------------------
@@ -602,7 +837,7 @@ function updateMediaSession() {
   try {
     ms.playbackState = want ? "playing" : "paused";
     const session = info && info.title ? info.title : "Hearth";
-    const np = info && info.state === "live" && info.now_playing && info.now_playing.title;
+    const np = info && info.state === "live" && nowPlaying && nowPlaying.title;
     const key = `${np || session}\n${session}`;
     if (key !== mediaTitle && typeof MediaMetadata === "function") {
       mediaTitle = key;
@@ -659,6 +894,7 @@ function setup() {
   setupMediaSession();
 
   document.addEventListener("visibilitychange", () => {
+    syncEvents();
     if (document.visibilityState !== "visible") return;
     poll();
     if (want) {

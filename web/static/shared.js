@@ -1,10 +1,11 @@
 // Pieces the listen and join pages share: DOM setters that only touch what
-// changed, waiting for ICE gathering, leaving a WHEP or member resource, and
-// the now-playing block with its progress bar.
+// changed, waiting for ICE gathering, leaving a WHEP or member resource, the
+// now-playing block with its progress bar, the room's event stream, and
+// candles and hearts shown softly at the bottom of the screen.
 //
 // Nothing here talks to anything but this server.
 
-import { clock } from "./text.js";
+import { clock, reactionsPhrase, reactionsSummary } from "./text.js";
 
 // The setters touch the DOM only on change, so live regions are not
 // re-announced and nothing re-lays out for no reason.
@@ -105,4 +106,275 @@ function setProgress(ui, posMs, durMs) {
     ui.fill.style.transform = "scaleX(0)";
   }
   setText(ui.elapsed, clock(pos));
+}
+
+// ---------------------------------------------------------------------------
+// The room's event stream, for those without a data channel (the listen page,
+// and the join page's Just listen). See docs/PROTOCOL.md.
+
+// eventFeed keeps one EventSource on url() and hands each JSON message to
+// onMessage. The browser reconnects by itself after a drop; when it gives up
+// (the server answered 409 before the doors open, 410 after the end, or any
+// other refusal, none of which EventSource lets a page read), retryDelay(n)
+// says how long to wait before the n-th new try, or a negative number to stop.
+// onState hears "connecting", "open", "waiting" (a retry is due) and "closed".
+export function eventFeed({ url, onMessage, retryDelay, onState }) {
+  let es = null;
+  let timer = 0;
+  let failures = 0;
+  let state = "closed";
+  const set = (next) => {
+    if (state === next) return;
+    state = next;
+    if (onState) onState(next);
+  };
+
+  function open() {
+    clearTimeout(timer);
+    timer = 0;
+    if (es && es.readyState !== 2) return; // 2: CLOSED; otherwise it is open or on its way
+    if (es) es.close();
+    es = null;
+    if (typeof EventSource !== "function") {
+      set("closed");
+      return;
+    }
+    let src;
+    try {
+      src = new EventSource(url());
+    } catch {
+      set("closed");
+      return;
+    }
+    es = src;
+    set("connecting");
+    const handle = (event) => {
+      if (es !== src) return;
+      let msg = null;
+      try {
+        msg = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (!msg || typeof msg !== "object") return;
+      if (!msg.type && event.type !== "message") msg.type = event.type;
+      onMessage(msg);
+    };
+    for (const type of ["state", "speaking", "reaction", "ended", "message"]) src.addEventListener(type, handle);
+    src.onopen = () => {
+      if (es !== src) return;
+      failures = 0;
+      set("open");
+    };
+    src.onerror = () => {
+      if (es !== src) return;
+      if (src.readyState !== 2) {
+        set("connecting"); // the browser is already trying again
+        return;
+      }
+      src.close();
+      es = null;
+      const delay = retryDelay(failures++);
+      if (delay < 0) {
+        set("closed");
+        return;
+      }
+      timer = setTimeout(() => {
+        timer = 0;
+        open();
+      }, delay);
+      set("waiting");
+    };
+  }
+
+  function close() {
+    clearTimeout(timer);
+    timer = 0;
+    if (es) es.close();
+    es = null;
+    set("closed");
+  }
+
+  // retryNow cuts a pending wait short, for when the page learns that the
+  // room has probably opened.
+  function retryNow() {
+    if (state !== "waiting") return;
+    failures = 0;
+    open();
+  }
+
+  return { open, close, retryNow, state: () => state };
+}
+
+// parseRoster takes the roster of a "state" message as the page keeps it:
+// [{id, name, muted, hand, speaking}], with anything malformed left out.
+export function parseRoster(raw) {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((m) => m && typeof m === "object" && m.id !== undefined && m.id !== null)
+    .map((m) => ({
+      id: String(m.id),
+      name: typeof m.name === "string" ? m.name : "",
+      muted: Boolean(m.muted),
+      hand: Boolean(m.hand),
+      speaking: Boolean(m.speaking),
+    }));
+}
+
+// ---------------------------------------------------------------------------
+// Icons drawn by the scripts (the pages' own icons are in their HTML).
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+export const ICON_SPEAKING = "M5 10v4M9.5 7v10M14 4.5v15M18.5 8.5v7";
+const ICON_CANDLE =
+  "M12 2.5c1.7 1.9 2.5 3.3 2.5 4.6a2.5 2.5 0 0 1-5 0c0-1.3.8-2.7 2.5-4.6ZM11.2 9.6h1.6v1.6h-1.6ZM9.5 11.2h5a1.2 1.2 0 0 1 1.2 1.2v7.9a1.2 1.2 0 0 1-1.2 1.2h-5a1.2 1.2 0 0 1-1.2-1.2v-7.9a1.2 1.2 0 0 1 1.2-1.2Z";
+const ICON_HEART = "M12 20.3s-7.6-4.6-7.6-10.3A4.3 4.3 0 0 1 12 7.4a4.3 4.3 0 0 1 7.6 2.6c0 5.7-7.6 10.3-7.6 10.3Z";
+
+// svgIcon draws path d in a 24-unit box, size pixels wide, hidden from
+// screen readers (the words next to it say the same). A stroked icon is an
+// outline; otherwise it is filled.
+export function svgIcon(d, size, stroked) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", String(size));
+  svg.setAttribute("height", String(size));
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(SVG_NS, "path");
+  if (stroked) {
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linecap", "round");
+    path.setAttribute("stroke-linejoin", "round");
+  } else {
+    path.setAttribute("fill", "currentColor");
+  }
+  path.setAttribute("d", d);
+  svg.appendChild(path);
+  return svg;
+}
+
+// ---------------------------------------------------------------------------
+// Candles and hearts: a soft line near the bottom of the screen that fades in,
+// stays a few seconds and fades out (style.css keeps only the fade when the
+// person prefers reduced motion), and a polite word to screen readers.
+
+const REACTION_SHOW_MS = 3600;
+const REACTION_FADE_MS = 1200;
+const REACTION_STALE_MS = 8000; // what waited longer than this is old news
+const REACTION_FOLD = 3; // this many waiting become one line: "3 candles from the group"
+const ANNOUNCE_GAP_MS = 8000;
+
+// reactionStage shows reactions in container and says them in announce (an
+// aria-live=polite element). However fast they come, a new line appears at
+// most every gapMs and at most maxOnScreen are shown: a burst is folded into
+// one line, so a room full of candles stays calm. The person's own reaction
+// (mine) is shown at once, since they are waiting to see it.
+export function reactionStage({ container, announce, maxOnScreen, gapMs }) {
+  let waiting = [];
+  let pumpTimer = 0;
+  let lastShownAt = -Infinity;
+  let announceQueue = [];
+  let announceTimer = 0;
+  let lastAnnounceAt = -Infinity;
+  const hideTimers = new WeakMap();
+
+  function show(kind, name, mine) {
+    // A hidden page would only pile them up for later.
+    if (document.visibilityState === "hidden") return;
+    const r = { kind, name, mine, at: performance.now() };
+    if (mine) {
+      place([r]);
+    } else {
+      waiting.push(r);
+      pump();
+    }
+    queueAnnouncement(r);
+  }
+
+  function pump() {
+    if (pumpTimer) return;
+    const now = performance.now();
+    waiting = waiting.filter((r) => now - r.at < REACTION_STALE_MS);
+    if (waiting.length === 0) return;
+    const wait = lastShownAt + gapMs - now;
+    if (wait > 0) {
+      pumpTimer = setTimeout(() => {
+        pumpTimer = 0;
+        pump();
+      }, wait);
+      return;
+    }
+    const batch = waiting.length >= REACTION_FOLD ? waiting : [waiting[0]];
+    waiting = waiting.slice(batch.length);
+    place(batch);
+    if (waiting.length) pump();
+  }
+
+  function place(batch) {
+    lastShownAt = performance.now();
+    const candles = batch.filter((r) => r.kind !== "heart").length;
+    const kind = candles * 2 >= batch.length ? "candle" : "heart";
+    const node = document.createElement("div");
+    node.className = "reaction";
+    node.dataset.kind = kind;
+    const icon = svgIcon(kind === "heart" ? ICON_HEART : ICON_CANDLE, 22, false);
+    icon.classList.add("reaction-icon");
+    node.appendChild(icon);
+    const text = document.createElement("span");
+    text.className = "reaction-text";
+    text.textContent = reactionsPhrase(batch);
+    node.appendChild(text);
+    // The oldest line makes room by fading out early, never by vanishing.
+    const shown = [...container.children].filter((n) => !n.classList.contains("out"));
+    for (let i = 0; i <= shown.length - maxOnScreen; i++) leave(shown[i]);
+    container.appendChild(node);
+    // Next frame, so the fade-in runs from the starting style.
+    requestAnimationFrame(() => requestAnimationFrame(() => node.classList.add("in")));
+    hideTimers.set(node, setTimeout(() => leave(node), REACTION_SHOW_MS));
+  }
+
+  function leave(node) {
+    if (node.classList.contains("out")) return;
+    clearTimeout(hideTimers.get(node));
+    node.classList.remove("in");
+    node.classList.add("out");
+    setTimeout(() => node.remove(), REACTION_FADE_MS);
+  }
+
+  // Screen readers hear reactions politely and not too often: a burst becomes
+  // one sentence, at most one every few seconds.
+  function queueAnnouncement(r) {
+    announceQueue.push(r);
+    if (announceTimer) return;
+    const wait = Math.max(0, lastAnnounceAt + ANNOUNCE_GAP_MS - performance.now());
+    announceTimer = setTimeout(flushAnnouncements, Math.max(wait, 400));
+  }
+
+  function flushAnnouncements() {
+    announceTimer = 0;
+    const text = reactionsSummary(announceQueue);
+    announceQueue = [];
+    if (!text) return;
+    lastAnnounceAt = performance.now();
+    announce.textContent = "";
+    setTimeout(() => {
+      announce.textContent = text;
+    }, 60);
+  }
+
+  // clear takes everything away at once: the room is over.
+  function clear() {
+    clearTimeout(pumpTimer);
+    pumpTimer = 0;
+    waiting = [];
+    clearTimeout(announceTimer);
+    announceTimer = 0;
+    announceQueue = [];
+    for (const node of [...container.children]) leave(node);
+  }
+
+  return { show, clear };
 }

@@ -70,11 +70,34 @@ function startOfDay(d) {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
 }
 
-// listenersPhrase tells people they are not alone, without naming anyone.
-export function listenersPhrase(n) {
-  const count = Math.floor(Number(n));
-  if (!Number.isFinite(count) || count < 1) return "";
-  return count === 1 ? "1 person is listening now" : `${count} people are listening now`;
+// circlePhrase says who is here, without naming anyone: "4 people in the
+// circle · 7 listening". Members are those on a microphone (the roster);
+// listeners hear the room without one.
+export function circlePhrase(members, listeners) {
+  const m = count(members);
+  const l = count(listeners);
+  const circle = m === 1 ? "1 person in the circle" : `${m} people in the circle`;
+  if (m > 0 && l > 0) return `${circle} · ${l} listening`;
+  if (m > 0) return circle;
+  if (l > 0) return l === 1 ? "1 person listening" : `${l} people listening`;
+  return "Nobody is here yet";
+}
+
+function count(n) {
+  const c = Math.floor(Number(n));
+  return Number.isFinite(c) && c > 0 ? c : 0;
+}
+
+// speakingPhrase names who is speaking, shortest first: "Anna is speaking",
+// "Anna and Ben are speaking", "Anna, Ben and 2 others are speaking".
+export function speakingPhrase(names) {
+  const list = names.map((n) => String(n || "").trim() || "Someone");
+  if (list.length === 0) return "";
+  if (list.length === 1) return `${list[0]} is speaking`;
+  if (list.length === 2) return `${list[0]} and ${list[1]} are speaking`;
+  if (list.length === 3) return `${list[0]}, ${list[1]} and ${list[2]} are speaking`;
+  const others = list.length - 2;
+  return `${list[0]}, ${list[1]} and ${others} others are speaking`;
 }
 
 // NAME_MAX is the longest display name the server takes, in characters
@@ -110,15 +133,22 @@ export function reactionPhrase(kind, name, mine) {
   return kind === "heart" ? `${who} sent a heart` : `${who} lit a candle`;
 }
 
-// reactionsSummary folds several reactions into one calm sentence for screen
-// readers, so a burst of candles is one announcement and not ten.
-export function reactionsSummary(list) {
+// reactionsPhrase folds several reactions into one line: "3 candles and 1
+// heart from the group"; a single one is said in full.
+export function reactionsPhrase(list) {
   if (list.length === 0) return "";
-  if (list.length === 1) return `${reactionPhrase(list[0].kind, list[0].name, list[0].mine)}.`;
+  if (list.length === 1) return reactionPhrase(list[0].kind, list[0].name, list[0].mine);
   const candles = list.filter((r) => r.kind !== "heart").length;
   const hearts = list.length - candles;
   const parts = [];
   if (candles) parts.push(candles === 1 ? "1 candle" : `${candles} candles`);
   if (hearts) parts.push(hearts === 1 ? "1 heart" : `${hearts} hearts`);
-  return `${parts.join(" and ")} from the group.`;
+  return `${parts.join(" and ")} from the group`;
+}
+
+// reactionsSummary is reactionsPhrase as a sentence for screen readers, so a
+// burst of candles is one calm announcement and not ten.
+export function reactionsSummary(list) {
+  const phrase = reactionsPhrase(list);
+  return phrase ? `${phrase}.` : "";
 }
