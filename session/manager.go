@@ -176,7 +176,7 @@ type ControlRequest struct {
 // Control stores a control event and hands it to the live room.
 func (m *Manager) Control(ctx context.Context, id string, req ControlRequest) (*Session, error) {
 	switch req.Action {
-	case ActionPause, ActionResume, ActionSkip, ActionLoop, ActionEnd:
+	case ActionPause, ActionResume, ActionSkip, ActionLoop, ActionEnd, ActionNext:
 	case ActionSeek:
 		if req.Position < 0 {
 			return nil, fmt.Errorf("%w: position_ms must not be negative", ErrInvalid)

@@ -58,7 +58,10 @@ type Session struct {
 	Occurrence time.Time
 	// StopAt, if set, ends the session at that instant whatever is playing: a scheduled gathering
 	// ends on time.
-	StopAt    time.Time
+	StopAt time.Time
+	// Segments is the session's program. Empty means one segment: the playlist, microphones open.
+	// Playlist then holds every segment's items in order, so the broadcaster plays one list.
+	Segments []Segment
 	CreatedAt time.Time
 	// EndedAt is set once the scheduler has closed the session.
 	EndedAt time.Time
@@ -77,16 +80,33 @@ func (s *Session) StateAt(t time.Time) State {
 	if !s.StopAt.IsZero() && !t.Before(s.StopAt) {
 		return StateEnded
 	}
-	if At(s.StartsAt, s.Playlist, s.Events, t).Ended {
+	if ProgramAt(s.StartsAt, s.Program(), s.Events, t).Ended {
 		return StateEnded
 	}
 	return StateLive
 }
 
-// EndsAt returns when the session will end if no further events arrive: the end of its playlist
+// Program returns the session's segments; a session without a program is one segment.
+func (s *Session) Program() []Segment {
+	if len(s.Segments) > 0 {
+		return s.Segments
+	}
+	return []Segment{{Name: "Session", Playlist: s.Playlist, Mics: MicsOpen, Ducking: s.Ducking}}
+}
+
+// SegmentStart returns the index in Playlist of segment i's first item.
+func (s *Session) SegmentStart(i int) int {
+	n := 0
+	for j := 0; j < i && j < len(s.Segments); j++ {
+		n += len(s.Segments[j].Playlist.Items)
+	}
+	return n
+}
+
+// EndsAt returns when the session will end if no further events arrive: the end of its program
 // or its stop time, whichever comes first; false if neither will end it (it loops or is paused).
 func (s *Session) EndsAt() (time.Time, bool) {
-	end, ok := EndsAt(s.StartsAt, s.Playlist, s.Events)
+	end, ok := ProgramEndsAt(s.StartsAt, s.Program(), s.Events)
 	if !s.StopAt.IsZero() && (!ok || s.StopAt.Before(end)) {
 		return s.StopAt, true
 	}
@@ -101,6 +121,14 @@ type NowPlaying struct {
 	Position time.Duration
 	Duration time.Duration
 	Paused   bool
+	// Silent is true in a segment with nothing to play (a sharing circle).
+	Silent bool
+	// Segment is the program segment, with its name and microphone rule.
+	Segment     int
+	SegmentName string
+	Mics        MicRule
+	// SegmentEnds is when the segment ends, if it has a length.
+	SegmentEnds time.Time
 }
 
 // NowPlayingAt returns what is playing at t, and false before the start and after the end.
@@ -108,16 +136,20 @@ func (s *Session) NowPlayingAt(t time.Time) (NowPlaying, bool) {
 	if s.StateAt(t) != StateLive {
 		return NowPlaying{}, false
 	}
-	p := At(s.StartsAt, s.Playlist, s.Events, t)
-	it := s.Playlist.Items[p.Index]
-	return NowPlaying{
-		Index:    p.Index,
-		MediaID:  it.MediaID,
-		Title:    it.Title,
-		Position: playlist.FramesToDuration(p.Offset),
-		Duration: it.Duration(),
-		Paused:   p.Paused,
-	}, true
+	prog := s.Program()
+	p := ProgramAt(s.StartsAt, prog, s.Events, t)
+	sg := prog[p.Segment]
+	np := NowPlaying{Paused: p.Paused, Silent: p.Silent, Segment: p.Segment, SegmentName: sg.Name, Mics: sg.Mics}
+	if sg.Length > 0 && !p.Paused {
+		np.SegmentEnds = t.Add(sg.Length - p.Elapsed)
+	}
+	if !p.Silent {
+		it := sg.Playlist.Items[p.Item]
+		np.Index = s.SegmentStart(p.Segment) + p.Item
+		np.MediaID, np.Title = it.MediaID, it.Title
+		np.Position, np.Duration = playlist.FramesToDuration(p.Offset), it.Duration()
+	}
+	return np, true
 }
 
 // NewID returns a random, URL-safe identifier with the given number of random bytes.

@@ -168,10 +168,16 @@ func (w *walker) remaining() int64 {
 }
 
 func (w *walker) advance(d time.Duration) {
-	if d <= 0 || w.pos.Paused || w.pos.Ended {
+	if d <= 0 {
 		return
 	}
-	n := playlist.DurationToFrames(d)
+	w.advanceFrames(playlist.DurationToFrames(d))
+}
+
+func (w *walker) advanceFrames(n int64) {
+	if n <= 0 || w.pos.Paused || w.pos.Ended {
+		return
+	}
 	if w.pos.Loop {
 		// Whole passes through a looping playlist change nothing: skip them arithmetically so a
 		// session looping for days costs the same as one that just started.
