@@ -61,7 +61,7 @@ type Session struct {
 	StopAt time.Time
 	// Segments is the session's program. Empty means one segment: the playlist, microphones open.
 	// Playlist then holds every segment's items in order, so the broadcaster plays one list.
-	Segments []Segment
+	Segments  []Segment
 	CreatedAt time.Time
 	// EndedAt is set once the scheduler has closed the session.
 	EndedAt time.Time
