@@ -28,6 +28,9 @@ func TestImportRules(t *testing.T) {
 		"hearth/media":       {"hearth/api", "hearth/session", "hearth/store", "hearth/room", "hearth/broadcaster", "hearth/live", "github.com/gin-gonic/gin", "github.com/pion/webrtc/v4"},
 		"hearth/store":       {"hearth/api", "hearth/room", "hearth/live", "hearth/broadcaster", "github.com/gin-gonic/gin"},
 		"hearth/live":        {"hearth/api", "hearth/store", "github.com/gin-gonic/gin"},
+		"hearth/schedule":    {"hearth/"},
+		"hearth/calendar":    {"hearth/api", "hearth/session", "hearth/store", "hearth/room", "hearth/live", "hearth/media", "github.com/gin-gonic/gin"},
+		"hearth/auth":        {"hearth/", "github.com/gin-gonic/gin", "net/http"},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0

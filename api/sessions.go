@@ -22,18 +22,45 @@ type createSessionJSON struct {
 	Playlist []struct {
 		MediaID string `json:"media_id"`
 	} `json:"playlist"`
-	Loop        bool  `json:"loop"`
-	CrossfadeMS int64 `json:"crossfade_ms"`
-	Ducking     *bool `json:"ducking"`
+	Loop        bool          `json:"loop"`
+	CrossfadeMS int64         `json:"crossfade_ms"`
+	Ducking     *bool         `json:"ducking"`
+	Program     []segmentJSON `json:"program"`
+}
+
+// segmentJSON is one segment of a program, as hosts send and read it.
+type segmentJSON struct {
+	Name     string `json:"name"`
+	Playlist []struct {
+		MediaID string `json:"media_id"`
+	} `json:"playlist,omitempty"`
+	Loop     bool   `json:"loop,omitempty"`
+	LengthMS int64  `json:"length_ms"`
+	Mics     string `json:"mics"`
+	Ducking  bool   `json:"ducking"`
+}
+
+type segmentOutJSON struct {
+	Name     string     `json:"name"`
+	Playlist []itemJSON `json:"playlist"`
+	Loop     bool       `json:"loop"`
+	LengthMS int64      `json:"length_ms"`
+	Mics     string     `json:"mics"`
+	Ducking  bool       `json:"ducking"`
 }
 
 type nowPlayingJSON struct {
-	Index      int    `json:"index"`
-	MediaID    string `json:"media_id"`
-	Title      string `json:"title"`
-	PositionMS int64  `json:"position_ms"`
-	DurationMS int64  `json:"duration_ms"`
-	Paused     bool   `json:"paused"`
+	Index         int        `json:"index"`
+	MediaID       string     `json:"media_id"`
+	Title         string     `json:"title"`
+	PositionMS    int64      `json:"position_ms"`
+	DurationMS    int64      `json:"duration_ms"`
+	Paused        bool       `json:"paused"`
+	Silent        bool       `json:"silent,omitempty"`
+	Segment       int        `json:"segment"`
+	SegmentName   string     `json:"segment_name"`
+	Mics          string     `json:"mics"`
+	SegmentEndsAt *time.Time `json:"segment_ends_at,omitempty"`
 }
 
 type itemJSON struct {
@@ -43,25 +70,26 @@ type itemJSON struct {
 }
 
 type sessionJSON struct {
-	ID            string          `json:"id"`
-	GroupID       string          `json:"group_id,omitempty"`
-	Title         string          `json:"title"`
-	State         session.State   `json:"state"`
-	StartsAt      time.Time       `json:"starts_at"`
-	EndsAt        *time.Time      `json:"ends_at,omitempty"`
-	Loop          bool            `json:"loop"`
-	Ducking       bool            `json:"ducking"`
-	CrossfadeMS   int64           `json:"crossfade_ms"`
-	Playlist      []itemJSON      `json:"playlist"`
-	NowPlaying    *nowPlayingJSON `json:"now_playing"`
-	Listeners     int             `json:"listeners"`
-	Members       int             `json:"members"`
-	ListenURL     string          `json:"listen_url"`
-	JoinURL       string          `json:"join_url"`
-	WHEPURL       string          `json:"whep_url"`
-	ListenerToken string          `json:"listener_token"`
-	MemberToken   string          `json:"member_token"`
-	ServerTime    time.Time       `json:"server_time"`
+	ID            string           `json:"id"`
+	GroupID       string           `json:"group_id,omitempty"`
+	Title         string           `json:"title"`
+	State         session.State    `json:"state"`
+	StartsAt      time.Time        `json:"starts_at"`
+	EndsAt        *time.Time       `json:"ends_at,omitempty"`
+	Loop          bool             `json:"loop"`
+	Ducking       bool             `json:"ducking"`
+	CrossfadeMS   int64            `json:"crossfade_ms"`
+	Playlist      []itemJSON       `json:"playlist"`
+	Program       []segmentOutJSON `json:"program,omitempty"`
+	NowPlaying    *nowPlayingJSON  `json:"now_playing"`
+	Listeners     int              `json:"listeners"`
+	Members       int              `json:"members"`
+	ListenURL     string           `json:"listen_url"`
+	JoinURL       string           `json:"join_url"`
+	WHEPURL       string           `json:"whep_url"`
+	ListenerToken string           `json:"listener_token"`
+	MemberToken   string           `json:"member_token"`
+	ServerTime    time.Time        `json:"server_time"`
 }
 
 // decodeJSON reads a bounded JSON body that must match v exactly.
@@ -101,6 +129,20 @@ func (s *Server) createSession(c *gin.Context) {
 	for _, it := range req.Playlist {
 		ids = append(ids, it.MediaID)
 	}
+	if len(req.Program) > 0 && len(req.Playlist) > 0 {
+		fail(c, http.StatusBadRequest, "give either a playlist or a program, not both")
+		return
+	}
+	var segs []session.SegmentRequest
+	for _, sg := range req.Program {
+		sr := session.SegmentRequest{Name: sg.Name, Loop: sg.Loop, Length: time.Duration(sg.LengthMS) * time.Millisecond,
+			Mics: session.MicRule(sg.Mics), Ducking: sg.Ducking}
+		for _, it := range sg.Playlist {
+			sr.MediaIDs = append(sr.MediaIDs, it.MediaID)
+			ids = append(ids, it.MediaID) // checked against the group's library below
+		}
+		segs = append(segs, sr)
+	}
 	group := c.GetString("session_group")
 	if group != "" {
 		// A group's sessions play the group's own library.
@@ -112,8 +154,9 @@ func (s *Server) createSession(c *gin.Context) {
 		}
 	}
 	sess, err := s.sessions.Create(c.Request.Context(), session.CreateRequest{
-		GroupID: group,
-		Title:   req.Title, StartsAt: starts, MediaIDs: ids, Loop: req.Loop,
+		GroupID:  group,
+		Segments: segs,
+		Title:    req.Title, StartsAt: starts, MediaIDs: ids, Loop: req.Loop,
 		Crossfade: time.Duration(req.CrossfadeMS) * time.Millisecond,
 		NoDucking: req.Ducking != nil && !*req.Ducking,
 	})
@@ -212,9 +255,22 @@ func (s *Server) describe(c *gin.Context, sess *session.Session) sessionJSON {
 	for _, it := range sess.Playlist.Items {
 		out.Playlist = append(out.Playlist, itemJSON{MediaID: it.MediaID, Title: it.Title, DurationMS: it.Duration().Milliseconds()})
 	}
+	for _, sg := range sess.Segments {
+		o := segmentOutJSON{Name: sg.Name, Loop: sg.Playlist.Loop, LengthMS: sg.Length.Milliseconds(), Mics: string(sg.Mics),
+			Ducking: sg.Ducking, Playlist: []itemJSON{}}
+		for _, it := range sg.Playlist.Items {
+			o.Playlist = append(o.Playlist, itemJSON{MediaID: it.MediaID, Title: it.Title, DurationMS: it.Duration().Milliseconds()})
+		}
+		out.Program = append(out.Program, o)
+	}
 	if np, ok := sess.NowPlayingAt(now); ok {
 		out.NowPlaying = &nowPlayingJSON{Index: np.Index, MediaID: np.MediaID, Title: np.Title,
-			PositionMS: np.Position.Milliseconds(), DurationMS: np.Duration.Milliseconds(), Paused: np.Paused}
+			PositionMS: np.Position.Milliseconds(), DurationMS: np.Duration.Milliseconds(), Paused: np.Paused,
+			Silent: np.Silent, Segment: np.Segment, SegmentName: np.SegmentName, Mics: string(np.Mics)}
+		if !np.SegmentEnds.IsZero() {
+			t := np.SegmentEnds.UTC()
+			out.NowPlaying.SegmentEndsAt = &t
+		}
 	}
 	return out
 }

@@ -65,6 +65,12 @@ type Timeline interface {
 	At(t time.Time) Cue
 }
 
+// Sequencer is an optional Timeline that says which item follows another, for playlists made of
+// parts (a program's segments) where the next item in the list is not always what plays next.
+type Sequencer interface {
+	Next(index int, loop bool) (int, bool)
+}
+
 // Frame is one paced 20 ms frame handed to the sink.
 type Frame struct {
 	// Seq counts frames from the broadcaster's start; a jump means frames were skipped after a stall.
@@ -277,7 +283,13 @@ func (b *Broadcaster) reconcile(ctx context.Context, cue Cue) {
 func (b *Broadcaster) advance(ctx context.Context, loop bool, at int) bool {
 	prev := b.cur
 	next := prev.index + 1
-	if next >= len(b.pl.Items) {
+	if sq, ok := b.timeline.Load().tl.(Sequencer); ok {
+		n, more := sq.Next(prev.index, loop)
+		if !more {
+			return false
+		}
+		next = n
+	} else if next >= len(b.pl.Items) {
 		if !loop {
 			return false
 		}
@@ -397,7 +409,13 @@ func (b *Broadcaster) maybePrefetch(ctx context.Context, loop bool) {
 		return
 	}
 	next := b.cur.index + 1
-	if next >= len(b.pl.Items) {
+	if sq, ok := b.timeline.Load().tl.(Sequencer); ok {
+		n, more := sq.Next(b.cur.index, loop)
+		if !more {
+			return
+		}
+		next = n
+	} else if next >= len(b.pl.Items) {
 		if !loop {
 			return
 		}

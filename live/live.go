@@ -95,6 +95,13 @@ func (h *Hub) Start(s *session.Session) {
 		defer close(l.done)
 		bc.Run(ctx)
 	}()
+	if len(s.Segments) > 0 {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			h.followSegments(ctx, l)
+		}()
+	}
 	h.log.Info("live session started", "session", s.ID)
 }
 
@@ -110,13 +117,42 @@ func (h *Hub) Update(s *session.Session) {
 	}
 }
 
+// followSegments applies each program segment's rules to the room as the segment begins:
+// microphones muted for a meditation, open for sharing, ducking as the segment says.
+func (h *Hub) followSegments(ctx context.Context, l *Live) {
+	applied := -1
+	for {
+		s := l.sess.Load()
+		now := h.clock.Now()
+		if !now.Before(s.StartsAt) {
+			p := session.ProgramAt(s.StartsAt, s.Segments, s.Events, now)
+			if !p.Ended && p.Segment != applied {
+				sg := s.Segments[p.Segment]
+				st := l.Room.Settings()
+				st.MicsLocked = sg.Mics == session.MicsMuted
+				st.Ducking = sg.Ducking
+				l.Room.Configure(st)
+				h.log.Info("segment", "session", s.ID, "segment", p.Segment, "name", sg.Name, "mics", sg.Mics)
+				applied = p.Segment
+			}
+		}
+		if err := h.clock.SleepUntil(ctx, now.Add(100*time.Millisecond)); err != nil {
+			return
+		}
+	}
+}
+
 // nowPlayingJSON is what the room tells members and listeners about the current item.
 type nowPlayingJSON struct {
-	Index      int    `json:"index"`
-	Title      string `json:"title"`
-	PositionMS int64  `json:"position_ms"`
-	DurationMS int64  `json:"duration_ms"`
-	Paused     bool   `json:"paused"`
+	Index       int    `json:"index"`
+	Title       string `json:"title"`
+	PositionMS  int64  `json:"position_ms"`
+	DurationMS  int64  `json:"duration_ms"`
+	Paused      bool   `json:"paused"`
+	Silent      bool   `json:"silent,omitempty"`
+	Segment     int    `json:"segment"`
+	SegmentName string `json:"segment_name"`
+	Mics        string `json:"mics"`
 }
 
 func (h *Hub) nowPlaying(l *Live) any {
@@ -125,7 +161,8 @@ func (h *Hub) nowPlaying(l *Live) any {
 		return nil
 	}
 	return nowPlayingJSON{Index: np.Index, Title: np.Title, PositionMS: np.Position.Milliseconds(),
-		DurationMS: np.Duration.Milliseconds(), Paused: np.Paused}
+		DurationMS: np.Duration.Milliseconds(), Paused: np.Paused, Silent: np.Silent, Segment: np.Segment,
+		SegmentName: np.SegmentName, Mics: string(np.Mics)}
 }
 
 // Stop implements session.Launcher.
@@ -192,6 +229,16 @@ func (t timeline) At(at time.Time) broadcaster.Cue {
 	if !t.s.StopAt.IsZero() && !at.Before(t.s.StopAt) {
 		return broadcaster.Cue{Ended: true}
 	}
+	if len(t.s.Segments) > 0 {
+		p := session.ProgramAt(t.s.StartsAt, t.s.Segments, t.s.Events, at)
+		return broadcaster.Cue{
+			Playing: p.Started && !p.Paused && !p.Ended && !p.Silent,
+			Ended:   p.Ended,
+			Index:   t.s.SegmentStart(p.Segment) + p.Item,
+			Offset:  p.Offset,
+			Loop:    p.Loop,
+		}
+	}
 	p := session.At(t.s.StartsAt, t.s.Playlist, t.s.Events, at)
 	return broadcaster.Cue{
 		Playing: p.Started && !p.Paused && !p.Ended,
@@ -200,6 +247,39 @@ func (t timeline) At(at time.Time) broadcaster.Cue {
 		Offset:  p.Offset,
 		Loop:    p.Loop,
 	}
+}
+
+// segmentOf returns the program segment that owns flat playlist index i.
+func (t timeline) segmentOf(i int) (start, end int, loop bool) {
+	n := 0
+	for _, sg := range t.s.Segments {
+		k := len(sg.Playlist.Items)
+		if i < n+k {
+			return n, n + k, sg.Playlist.Loop
+		}
+		n += k
+	}
+	return n, n, false
+}
+
+// Next implements broadcaster.Sequencer: inside a program an item is followed by the next item of
+// its own segment (or its first, when the segment loops); at a segment's end nothing follows
+// until the timeline moves on.
+func (t timeline) Next(i int, loop bool) (int, bool) {
+	if len(t.s.Segments) == 0 {
+		if i+1 < len(t.s.Playlist.Items) {
+			return i + 1, true
+		}
+		return 0, loop
+	}
+	start, end, segLoop := t.segmentOf(i)
+	if i+1 < end {
+		return i + 1, true
+	}
+	if segLoop && loop && end > start {
+		return start, true
+	}
+	return 0, false
 }
 
 type opener struct{ lib Library }

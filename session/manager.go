@@ -99,6 +99,62 @@ type CreateRequest struct {
 	NoDucking bool
 	// GroupID puts the session in a circle.
 	GroupID string
+	// Segments, if given, make the session a program; MediaIDs and Loop are then unused.
+	Segments []SegmentRequest
+}
+
+// SegmentRequest describes one segment of a new program.
+type SegmentRequest struct {
+	Name     string
+	MediaIDs []string
+	Loop     bool
+	Length   time.Duration
+	Mics     MicRule
+	Ducking  bool
+}
+
+// items resolves media ids into playlist items.
+func (m *Manager) items(ctx context.Context, ids []string) ([]playlist.Item, error) {
+	var out []playlist.Item
+	for _, id := range ids {
+		mi, err := m.lib.MediaItem(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownMedia, id)
+		}
+		out = append(out, playlist.Item{MediaID: mi.ID, Title: mi.Title, Frames: mi.Frames, GainDB: mi.GainDB})
+	}
+	return out, nil
+}
+
+// program builds and validates a program, and the flat playlist the broadcaster plays.
+func (m *Manager) program(ctx context.Context, reqs []SegmentRequest) (playlist.Playlist, []Segment, error) {
+	var flat playlist.Playlist
+	segs := make([]Segment, 0, len(reqs))
+	for _, r := range reqs {
+		items, err := m.items(ctx, r.MediaIDs)
+		if err != nil {
+			return flat, nil, err
+		}
+		segs = append(segs, Segment{Name: strings.TrimSpace(r.Name), Playlist: playlist.Playlist{Loop: r.Loop, Items: items},
+			Length: r.Length, Mics: r.Mics, Ducking: r.Ducking})
+		flat.Items = append(flat.Items, items...)
+	}
+	if len(flat.Items) > playlist.MaxItems {
+		return flat, nil, fmt.Errorf("%w: at most %d playlist items in all", ErrInvalid, playlist.MaxItems)
+	}
+	if err := ValidateProgram(segs); err != nil {
+		return flat, nil, err
+	}
+	// Segments share the flat list's storage, as they do when loaded back.
+	n := 0
+	for i := range segs {
+		k := len(segs[i].Playlist.Items)
+		if k > 0 {
+			segs[i].Playlist.Items = flat.Items[n : n+k]
+		}
+		n += k
+	}
+	return flat, segs, nil
 }
 
 // SetSeriesStore enables recurring series.
@@ -117,22 +173,28 @@ func (m *Manager) create(ctx context.Context, req CreateRequest, adjust func(*Se
 	if req.StartsAt.IsZero() {
 		return nil, fmt.Errorf("%w: starts_at is required", ErrInvalid)
 	}
-	if len(req.MediaIDs) == 0 {
-		return nil, fmt.Errorf("%w: the playlist needs at least one media item", ErrInvalid)
-	}
-	if len(req.MediaIDs) > playlist.MaxItems {
-		return nil, fmt.Errorf("%w: at most %d playlist items", ErrInvalid, playlist.MaxItems)
-	}
-	pl := playlist.Playlist{Loop: req.Loop, Crossfade: playlist.DurationToFrames(req.Crossfade)}
-	for _, id := range req.MediaIDs {
-		mi, err := m.lib.MediaItem(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownMedia, id)
+	var pl playlist.Playlist
+	var segs []Segment
+	if len(req.Segments) > 0 {
+		var err error
+		if pl, segs, err = m.program(ctx, req.Segments); err != nil {
+			return nil, err
 		}
-		pl.Items = append(pl.Items, playlist.Item{MediaID: mi.ID, Title: mi.Title, Frames: mi.Frames, GainDB: mi.GainDB})
-	}
-	if err := pl.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	} else {
+		if len(req.MediaIDs) == 0 {
+			return nil, fmt.Errorf("%w: the playlist needs at least one media item", ErrInvalid)
+		}
+		if len(req.MediaIDs) > playlist.MaxItems {
+			return nil, fmt.Errorf("%w: at most %d playlist items", ErrInvalid, playlist.MaxItems)
+		}
+		items, err := m.items(ctx, req.MediaIDs)
+		if err != nil {
+			return nil, err
+		}
+		pl = playlist.Playlist{Loop: req.Loop, Crossfade: playlist.DurationToFrames(req.Crossfade), Items: items}
+		if err := pl.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
 	}
 	s := &Session{
 		ID:            NewID(12),
@@ -145,6 +207,7 @@ func (m *Manager) create(ctx context.Context, req CreateRequest, adjust func(*Se
 		GroupID:       req.GroupID,
 		CreatedAt:     m.clock.Now().UTC(),
 		Demo:          req.Demo,
+		Segments:      segs,
 	}
 	if adjust != nil {
 		adjust(s)

@@ -194,6 +194,18 @@ var migrations = []string{
 	// 7: each group has a secret calendar feed.
 	`ALTER TABLE groups ADD COLUMN calendar_key TEXT NOT NULL DEFAULT '';
 	UPDATE groups SET calendar_key = lower(hex(randomblob(18))) WHERE calendar_key = '';`,
+	// 8: programs: a session's segments, each owning a run of its playlist items.
+	`CREATE TABLE session_segments (
+		session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+		idx INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		length_ms INTEGER NOT NULL,
+		loop INTEGER NOT NULL,
+		mics TEXT NOT NULL,
+		ducking INTEGER NOT NULL,
+		items INTEGER NOT NULL,
+		PRIMARY KEY (session_id, idx)
+	);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -323,6 +335,13 @@ func (s *Store) CreateSession(ctx context.Context, x *session.Session) error {
 			return err
 		}
 	}
+	for i, sg := range x.Segments {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO session_segments (session_id, idx, name, length_ms, loop, mics, ducking, items)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, x.ID, i, sg.Name, sg.Length.Milliseconds(), sg.Playlist.Loop, string(sg.Mics),
+			sg.Ducking, len(sg.Playlist.Items)); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
 }
 
@@ -360,7 +379,41 @@ func (s *Store) Session(ctx context.Context, id string) (*session.Session, error
 	if err := s.loadEvents(ctx, x); err != nil {
 		return nil, err
 	}
+	if err := s.loadSegments(ctx, x); err != nil {
+		return nil, err
+	}
 	return x, nil
+}
+
+// loadSegments rebuilds a session's program: each segment owns the next run of playlist items.
+func (s *Store) loadSegments(ctx context.Context, x *session.Session) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, length_ms, loop, mics, ducking, items FROM session_segments
+		WHERE session_id = ? ORDER BY idx`, x.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	next := 0
+	for rows.Next() {
+		var sg session.Segment
+		var length int64
+		var items int
+		var mics string
+		if err := rows.Scan(&sg.Name, &length, &sg.Playlist.Loop, &mics, &sg.Ducking, &items); err != nil {
+			return err
+		}
+		if next+items > len(x.Playlist.Items) {
+			return fmt.Errorf("session %s: segment %q claims more items than the session has", x.ID, sg.Name)
+		}
+		sg.Length = time.Duration(length) * time.Millisecond
+		sg.Mics = session.MicRule(mics)
+		if items > 0 {
+			sg.Playlist.Items = x.Playlist.Items[next : next+items]
+		}
+		next += items
+		x.Segments = append(x.Segments, sg)
+	}
+	return rows.Err()
 }
 
 func (s *Store) loadItems(ctx context.Context, x *session.Session) error {

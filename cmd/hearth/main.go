@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	// Time zones are embedded so schedules work on minimal systems without tzdata installed.
+	_ "time/tzdata"
 
 	"hearth/api"
 	"hearth/assets"
