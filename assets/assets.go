@@ -22,6 +22,14 @@ var meditationMP3 string
 //go:embed meditation.txt
 var meditationScript string
 
+//go:embed ambience.mp3
+var ambienceMP3 string
+
+// Ambience returns a 40 s soft drone that loops without a seam (made by make-ambience.sh), played
+// quietly while the doors are open before a session starts, so early arrivals know they are in
+// the right place.
+func Ambience() []byte { return []byte(ambienceMP3) }
+
 // MeditationTitle is the meditation's title, matching the ID3 title tag, so
 // the room can name what is playing without parsing the file.
 const MeditationTitle = "Evening breathing meditation"

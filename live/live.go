@@ -23,6 +23,8 @@ type Config struct {
 	OpusBitrate    int
 	OpusComplexity int
 	Room           room.Config
+	// Ambience, if set, is a seamless 48 kHz stereo loop played quietly before a session starts.
+	Ambience []float32
 }
 
 // Library opens media for playback.
@@ -84,8 +86,9 @@ func (h *Hub) Start(s *session.Session) {
 		return
 	}
 	ctx, cancel := context.WithCancel(h.ctx)
-	bc := broadcaster.New(s.Playlist, timeline{s}, opener{h.lib}, sink{rm}, h.clock, h.log.With("session", s.ID))
-	l := &Live{ID: s.ID, Room: rm, bc: bc, cancel: cancel, done: make(chan struct{})}
+	l := &Live{ID: s.ID, Room: rm, cancel: cancel, done: make(chan struct{})}
+	bc := broadcaster.New(s.Playlist, timeline{s}, opener{h.lib}, &sink{r: rm, l: l, ambience: h.cfg.Ambience}, h.clock, h.log.With("session", s.ID))
+	l.bc = bc
 	l.sess.Store(s)
 	rm.SetNowPlaying(func() any { return h.nowPlaying(l) })
 	h.lives[s.ID] = l
@@ -288,6 +291,42 @@ func (o opener) Open(ctx context.Context, id string) (broadcaster.Source, error)
 	return o.lib.Open(ctx, id)
 }
 
-type sink struct{ r *room.Room }
+// sink hands the broadcaster's frames to the room, filling the silence before the start with the
+// waiting ambience.
+type sink struct {
+	r        *room.Room
+	l        *Live
+	ambience []float32
+	pos      int // next frame of the ambience loop
+}
 
-func (s sink) WriteFrame(f broadcaster.Frame) { s.r.WriteAudio(f.Seq, f.PCM) }
+// ambienceFade is how long the ambience takes to fade in after the doors open and to fade out
+// before the start, so the session itself begins from silence.
+const ambienceFade = 3 * time.Second
+
+func (s *sink) WriteFrame(f broadcaster.Frame) {
+	if f.Silent && len(s.ambience) >= 2*broadcaster.FrameSamples {
+		if start := s.l.sess.Load().StartsAt; f.Due.Before(start) {
+			s.fillAmbience(f.PCM, start.Sub(f.Due))
+		}
+	}
+	s.r.WriteAudio(f.Seq, f.PCM)
+}
+
+func (s *sink) fillAmbience(pcm []float32, untilStart time.Duration) {
+	frames := len(s.ambience) / 2
+	played := time.Duration(s.pos) * time.Second / 48000
+	for i := 0; i < len(pcm)/2; i++ {
+		g := float32(1)
+		if left := untilStart - time.Duration(i)*time.Second/48000; left < ambienceFade {
+			g = float32(max(left, 0)) / float32(ambienceFade)
+		}
+		if in := played + time.Duration(i)*time.Second/48000; s.pos < frames && in < ambienceFade {
+			g = min(g, float32(in)/float32(ambienceFade))
+		}
+		k := (s.pos + i) % frames
+		pcm[2*i] = s.ambience[2*k] * g
+		pcm[2*i+1] = s.ambience[2*k+1] * g
+	}
+	s.pos += len(pcm) / 2
+}

@@ -1,10 +1,12 @@
 package media
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"hearth/media/resample"
 )
@@ -14,7 +16,7 @@ const Rate = 48000
 
 // Source is an opened media file delivering interleaved stereo float32 at 48 kHz.
 type Source struct {
-	f     *os.File
+	f     io.ReadSeeker
 	dec   decoder
 	rs    *resample.Resampler
 	in    []float32
@@ -38,7 +40,7 @@ func OpenFile(path, filename string) (*Source, error) {
 	return s, nil
 }
 
-func newSource(f *os.File, filename string) (s *Source, err error) {
+func newSource(f io.ReadSeeker, filename string) (s *Source, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: decoder failed: %v", ErrInvalid, r)
@@ -134,4 +136,33 @@ func (s *Source) SeekFrame(frame int64) (err error) {
 }
 
 // Close releases the file.
-func (s *Source) Close() error { return s.f.Close() }
+func (s *Source) Close() error {
+	if c, ok := s.f.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// DecodeAll decodes a whole in-memory file to 48 kHz stereo, for short clips kept in memory. It
+// refuses anything longer than max.
+func DecodeAll(b []byte, filename string, max time.Duration) ([]float32, error) {
+	s, err := newSource(bytes.NewReader(b), filename)
+	if err != nil {
+		return nil, err
+	}
+	if limit := int64(max.Seconds() * Rate); s.Frames() > limit {
+		return nil, fmt.Errorf("%w: longer than %s", ErrTooLong, max)
+	}
+	out := make([]float32, 0, 2*s.Frames())
+	buf := make([]float32, 2*4096)
+	for {
+		n, err := s.Read(buf)
+		out = append(out, buf[:n]...)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}

@@ -144,10 +144,12 @@ func TestDoorsOpenWindow(t *testing.T) {
 	}
 }
 
-func TestSilenceBeforeStartThenSession(t *testing.T) {
+// TestWaitingAmbienceThenSession: a listener who arrives while the doors are open hears the quiet
+// waiting ambience (not the session, not dead air), which fades out, and then the session on time.
+func TestWaitingAmbienceThenSession(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
-	start := time.Now().Add(2 * time.Second)
+	start := time.Now().Add(6 * time.Second)
 	sess := s.createSession(t, "Later", start, false, id)
 	if sess["state"] != "scheduled" {
 		t.Fatalf("state %v, want scheduled", sess["state"])
@@ -159,20 +161,34 @@ func TestSilenceBeforeStartThenSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if err := l.WaitPackets(ctx, 60); err != nil {
-		t.Fatal(err)
-	}
-	pcm, _ := l.PCM()
-	if lvl := testpeer.RMSdB(testpeer.Left(pcm)); lvl > -60 {
-		t.Fatalf("before the start the listener hears %.1f dBFS, want silence", lvl)
-	}
 	for time.Now().Before(start.Add(1500 * time.Millisecond)) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	pcm, _ = l.PCM()
-	left := testpeer.Left(pcm)
-	if lvl := testpeer.RMSdB(left[len(left)-24000:]); lvl < -40 {
-		t.Fatalf("after the start the listener hears %.1f dBFS, want the tone", lvl)
+	pcm, at, off := l.PCMAt()
+	window := func(from, to time.Time) []float32 {
+		var w []float32
+		for i := range at {
+			if !at[i].Before(from) && at[i].Before(to) && off[i]+960 <= len(pcm) {
+				w = append(w, pcm[off[i]:off[i]+960]...)
+			}
+		}
+		return w
+	}
+	waiting := window(start.Add(-3500*time.Millisecond), start.Add(-2500*time.Millisecond))
+	if lv := testpeer.RMSdB(waiting); lv < -60 || lv > -25 {
+		t.Fatalf("while waiting the listener hears %.1f dBFS, want quiet ambience (-60..-25)", lv)
+	}
+	if lv := testpeer.ToneLevel(waiting, 110, 48000); lv < -60 {
+		t.Fatalf("the ambience's 110 Hz drone is missing (%.1f dB)", lv)
+	}
+	if lv := testpeer.ToneLevel(waiting, 523.25, 48000); lv > -60 {
+		t.Fatalf("the session's own audio leaked before the start (%.1f dB)", lv)
+	}
+	if lv := testpeer.RMSdB(window(start.Add(-150*time.Millisecond), start)); lv > -50 {
+		t.Fatalf("the ambience has not faded out just before the start (%.1f dBFS)", lv)
+	}
+	if lv := testpeer.ToneLevel(window(start.Add(500*time.Millisecond), start.Add(1500*time.Millisecond)), 523.25, 48000); lv < -40 {
+		t.Fatalf("after the start the listener does not hear the session (%.1f dB)", lv)
 	}
 	code, info, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sess["id"].(string), testAdminToken, "", nil)
 	if code != 200 || info["state"] != "live" {

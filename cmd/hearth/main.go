@@ -102,9 +102,14 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 	liveCtx, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
 	clk := clock.Real{}
+	ambience, err := media.DecodeAll(assets.Ambience(), "ambience.mp3", time.Minute)
+	if err != nil {
+		return fmt.Errorf("waiting ambience: %w", err)
+	}
 	hub := live.NewHub(liveCtx, rtc, lib, clk, live.Config{
 		OpusBitrate: cfg.OpusBitrate, OpusComplexity: cfg.OpusComplexity,
-		Room: room.Config{MaxListeners: cfg.MaxListeners},
+		Room:     room.Config{MaxListeners: cfg.MaxListeners},
+		Ambience: ambience,
 	}, log)
 	mgr := session.NewManager(st, st, hub, clk, session.Config{DoorsOpen: cfg.DoorsOpen}, log)
 	mgr.SetSeriesStore(st)
