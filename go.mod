@@ -17,6 +17,7 @@ require (
 	github.com/pion/webrtc/v4 v4.2.20
 	github.com/teambition/rrule-go v1.8.2
 	golang.org/x/crypto v0.48.0
+	golang.org/x/image v0.46.0
 	gopkg.in/hraban/opus.v2 v2.0.0-20230925203106-0188a62cb302
 	modernc.org/sqlite v1.60.1
 )
@@ -64,7 +65,7 @@ require (
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/net v0.51.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
-	golang.org/x/text v0.34.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/time v0.14.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 	modernc.org/libc v1.77.1 // indirect
