@@ -1,0 +1,487 @@
+// One session, for its hosts: what is playing and the controls for it, the
+// room (who is on a microphone, the quiet-room and door switches), the
+// session's own links, and ending it. While the view is open it asks the
+// server every 2 seconds; between answers the progress bar moves on its own.
+
+import { api, ApiError } from "./dashboard-api.js";
+import { renderNowPlaying, setAttr, setText } from "./shared.js";
+import { browserZone, clockPhrase, durationPhrase, shortWhen, untilPhrase } from "./dashboard-time.js";
+import { button, clear, confirmDialog, el, errorText, h, linkBox, parseRoster, roomPhrase, say } from "./dashboard-ui.js";
+import { initial } from "./text.js";
+
+const enc = encodeURIComponent;
+const POLL_MS = 2000;
+const POLL_HIDDEN_MS = 10000; // a phone in a pocket need not ask so often
+const TICK_MS = 500;
+
+export function liveView(app) {
+  let sid = "";
+  let session = null;
+  let stampedAt = 0; // performance.now() when session was current
+  let room = null; // {room, roster, listeners} or null while the room is closed
+  let roomNote = "";
+  let pollTimer = 0;
+  let tickTimer = 0;
+  let visit = 0;
+  let inFlight = false;
+  let sharedFor = "";
+  let groupName = "";
+  const rows = new Map(); // member id -> roster row
+
+  const ui = {
+    now: el("now"),
+    nowTitle: el("now-title"),
+    progress: el("progress"),
+    fill: el("progress-fill"),
+    elapsed: el("elapsed"),
+    remaining: el("remaining"),
+  };
+
+  el("live-pause").addEventListener("click", () => control({ action: "pause" }, "Paused. Everyone hears quiet until you resume.", "live-resume"));
+  el("live-resume").addEventListener("click", () => control({ action: "resume" }, "Playing again.", "live-pause"));
+  el("live-skip").addEventListener("click", skip);
+  el("live-loop").addEventListener("click", () => {
+    const on = el("live-loop").getAttribute("aria-checked") !== "true";
+    control({ action: "loop", loop: on }, on ? "The playlist will start again when it ends." : "The session will end after the last recording.");
+  });
+  el("live-end").addEventListener("click", endSession);
+  el("live-mics").addEventListener("click", () => toggleRoom("mics_locked", "live-mics", ["Quiet room is on: everyone is muted.", "Quiet room is off: people can unmute themselves."]));
+  el("live-lock").addEventListener("click", () => toggleRoom("locked", "live-lock", ["The door is closed: nobody new can join with a microphone.", "The door is open again."]));
+  el("live-ducking").addEventListener("click", () =>
+    toggleRoom("ducking", "live-ducking", ["The recording gets quieter while someone speaks.", "The recording stays at the same level while people speak."]),
+  );
+  document.addEventListener("visibilitychange", () => {
+    if (!sid) return;
+    if (document.visibilityState === "visible") poll();
+  });
+
+  async function enter(id) {
+    const mine = ++visit;
+    if (id !== sid) {
+      session = null;
+      room = null;
+      rows.clear();
+      clear(el("roster"));
+      clear(el("share-links"));
+      sharedFor = "";
+      groupName = "";
+    }
+    sid = id;
+    try {
+      await refresh(mine);
+    } catch (err) {
+      if (mine !== visit) return;
+      if (err.status === 404) app.missing("This session doesn’t exist any more, or you’re not a host of its circle.");
+      else if (err.status !== 401) {
+        app.showView("live", "Session");
+        say(errorText(err), "error");
+        schedule(mine);
+      }
+      return;
+    }
+    if (mine !== visit) return;
+    app.showView("live", session.title);
+    render();
+    tickTimer = setInterval(renderProgress, TICK_MS);
+    schedule(mine);
+    if (session.group_id && !groupName) loadGroupName(mine);
+  }
+
+  function leave() {
+    visit++;
+    clearTimeout(pollTimer);
+    clearInterval(tickTimer);
+    pollTimer = 0;
+    tickTimer = 0;
+    sid = "";
+  }
+
+  async function loadGroupName(mine) {
+    try {
+      const g = await api("GET", `/api/v1/groups/${enc(session.group_id)}`);
+      if (mine !== visit) return;
+      groupName = g.group.name;
+      setText(el("live-back"), `Back to ${groupName}`);
+    } catch {
+      // The plain "Back to the circle" stays.
+    }
+  }
+
+  function schedule(mine) {
+    clearTimeout(pollTimer);
+    if (mine !== visit) return;
+    pollTimer = setTimeout(() => poll(), document.visibilityState === "hidden" ? POLL_HIDDEN_MS : POLL_MS);
+  }
+
+  async function poll() {
+    const mine = visit;
+    if (inFlight) return;
+    try {
+      await refresh(mine);
+      if (mine === visit) render();
+    } catch (err) {
+      if (mine === visit && err.status === 404) {
+        app.missing("This session doesn’t exist any more. Its circle may have been deleted.");
+        return;
+      }
+      // Offline for a moment: keep what is on screen and try again.
+    }
+    schedule(mine);
+  }
+
+  // refresh asks for the session and, unless it has ended, its room.
+  async function refresh(mine) {
+    inFlight = true;
+    try {
+      const t0 = performance.now();
+      const s = await api("GET", `/api/v1/sessions/${enc(sid)}`);
+      if (mine !== visit) return;
+      session = s;
+      stampedAt = (t0 + performance.now()) / 2;
+      if (s.state === "ended") {
+        room = null;
+        roomNote = "The session has ended and the room is closed.";
+        return;
+      }
+      try {
+        const r = await api("GET", `/api/v1/sessions/${enc(sid)}/room`);
+        if (mine !== visit) return;
+        room = r;
+        roomNote = "";
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status !== 409) throw err;
+        room = null;
+        roomNote = "The room opens 15 minutes before the start. People who arrive early hear quiet until then.";
+      }
+    } finally {
+      inFlight = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Drawing
+
+  function render() {
+    if (!session) return;
+    setText(el("live-heading"), session.title);
+    el("live-back").href = session.group_id ? `#/circle/${enc(session.group_id)}` : "#/";
+    renderState();
+    renderControls();
+    renderProgress();
+    renderPlaylist();
+    renderRoom();
+    renderShare();
+  }
+
+  function renderState() {
+    const zone = browserZone();
+    const start = Date.parse(session.starts_at);
+    const np = session.now_playing;
+    let text;
+    if (session.state === "live") text = np && np.paused ? "Live · paused" : `Live now · started ${startsPhrase(start, zone)}`;
+    else if (session.state === "scheduled") text = `Starts ${startsPhrase(start, zone)} (${untilPhrase(start)})`;
+    else text = session.ends_at ? `Ended at ${clockPhrase(Date.parse(session.ends_at), zone)}. Thank you for hosting.` : "This session has ended. Thank you for hosting.";
+    const node = el("live-state");
+    setText(node, text);
+    node.dataset.state = session.state;
+  }
+
+  // startsPhrase: "today at 19:00", "tomorrow at 19:00", "on Tuesday 24
+  // November at 19:00".
+  function startsPhrase(ms, zone) {
+    const when = shortWhen(ms, zone);
+    if (/^(Today|Tomorrow|Yesterday) /.test(when)) return when.charAt(0).toLowerCase() + when.slice(1);
+    return `on ${when}`;
+  }
+
+  function renderControls() {
+    const live = session.state === "live";
+    const np = session.now_playing;
+    const paused = Boolean(np && np.paused);
+    el("controls").hidden = !live;
+    el("live-pause").hidden = paused;
+    el("live-resume").hidden = !paused;
+    setAttr(el("live-loop"), "aria-checked", String(Boolean(session.loop)));
+    el("end-block").hidden = session.state === "ended";
+    const note = el("controls-note");
+    note.hidden = live;
+    setText(
+      note,
+      session.state === "scheduled"
+        ? "Pause, next and the other controls appear here when the session starts."
+        : session.state === "ended"
+          ? "This session is over. You can plan a new one on the circle’s page."
+          : "",
+    );
+  }
+
+  function renderProgress() {
+    if (!session) return;
+    const empty = session.state === "scheduled" ? "Nothing yet: the session hasn’t started" : session.state === "ended" ? "The session has ended" : "Nothing is playing";
+    renderNowPlaying(ui, session.state === "live" ? session.now_playing : null, stampedAt, empty);
+    const np = session.now_playing;
+    const list = session.playlist || [];
+    let next = "";
+    if (session.state === "live" && np && list.length > 1) {
+      const i = np.index + 1;
+      if (i < list.length) next = `Next: ${list[i].title}`;
+      else if (session.loop) next = `Then from the start: ${list[0].title}`;
+      else next = "This is the last recording.";
+    }
+    setText(el("now-next"), next);
+  }
+
+  function renderPlaylist() {
+    const ol = el("live-playlist");
+    const list = session.playlist || [];
+    const np = session.state === "live" ? session.now_playing : null;
+    const key = JSON.stringify([list.map((x) => x.media_id), np ? np.index : -1, session.loop]);
+    if (ol.dataset.key === key) return;
+    ol.dataset.key = key;
+    clear(ol);
+    const total = list.reduce((t, x) => t + (Number(x.duration_ms) || 0), 0);
+    list.forEach((item, i) => {
+      const playing = np && np.index === i;
+      ol.append(
+        h(
+          "li",
+          { class: `plain-item${playing ? " is-playing" : ""}`, "aria-current": playing ? "true" : undefined },
+          h("span", { class: "row-title", text: item.title }),
+          h("span", { class: "row-meta", text: playing ? `Playing now · ${durationPhrase(item.duration_ms)}` : durationPhrase(item.duration_ms) }),
+        ),
+      );
+    });
+    ol.append(h("li", { class: "plain-total", text: `${durationPhrase(total)} in all${session.loop ? ", then again from the start" : ""}` }));
+  }
+
+  function renderRoom() {
+    const open = Boolean(room);
+    el("room-switches").hidden = !open;
+    el("roster-heading").hidden = !open;
+    el("roster").hidden = !open;
+    el("room-closed").hidden = open;
+    setText(el("room-closed"), roomNote);
+    if (!open) {
+      el("roster-empty").hidden = true;
+      setText(el("room-count"), session.state === "ended" ? "" : "");
+      return;
+    }
+    const settings = room.room || {};
+    setAttr(el("live-mics"), "aria-checked", String(Boolean(settings.mics_locked)));
+    setAttr(el("live-lock"), "aria-checked", String(Boolean(settings.locked)));
+    setAttr(el("live-ducking"), "aria-checked", String(Boolean(settings.ducking)));
+    const roster = parseRoster(room.roster);
+    setText(el("room-count"), roomPhrase(roster.length, room.listeners));
+    el("roster-empty").hidden = roster.length > 0;
+    renderRoster(roster, settings);
+  }
+
+  // renderRoster updates the list in place, so a button the host is about to
+  // press never disappears and comes back under their finger.
+  function renderRoster(roster, settings) {
+    const ul = el("roster");
+    const seen = new Set();
+    roster.forEach((m, i) => {
+      seen.add(m.id);
+      let row = rows.get(m.id);
+      if (!row) {
+        row = rosterRow(m);
+        rows.set(m.id, row);
+      }
+      updateRow(row, m, settings);
+      if (ul.children[i] !== row.node) ul.insertBefore(row.node, ul.children[i] || null);
+    });
+    for (const [id, row] of rows) {
+      if (!seen.has(id)) {
+        row.node.remove();
+        rows.delete(id);
+      }
+    }
+  }
+
+  function rosterRow(m) {
+    const badge = h("span", { class: "badge-initial", "aria-hidden": "true" });
+    const name = h("span", { class: "row-title member-name" });
+    const state = h("span", { class: "row-meta member-state" });
+    const mute = button("Mute", { cls: "button secondary small", testid: "member-mute" });
+    const hand = button("Lower hand", { cls: "button quiet small", iconName: "hand", testid: "member-hand" });
+    const remove = button("Remove…", { cls: "button quiet small danger-text", testid: "member-remove" });
+    const row = { m, badge, name, state, mute, hand, remove };
+    mute.addEventListener("click", () => muteMember(row));
+    hand.addEventListener("click", () => lowerHand(row));
+    remove.addEventListener("click", () => removeMember(row));
+    row.node = h(
+      "li",
+      { class: "member", testid: "member" },
+      badge,
+      h("div", { class: "row-main" }, name, state),
+      h("div", { class: "member-actions" }, mute, hand, remove),
+    );
+    return row;
+  }
+
+  function updateRow(row, m, settings) {
+    row.m = m;
+    setText(row.badge, initial(m.name) || "?");
+    setText(row.name, m.name || "Someone");
+    const words = [];
+    if (m.hand) words.push("Hand raised");
+    if (m.speaking) words.push("Speaking");
+    words.push(m.muted ? "Muted" : "Microphone on");
+    setText(row.state, words.join(" · "));
+    row.node.dataset.speaking = String(m.speaking);
+    row.node.dataset.hand = String(m.hand);
+    row.hand.hidden = !m.hand;
+    // While the quiet room is on, everyone is muted anyway.
+    row.mute.hidden = Boolean(settings.mics_locked);
+    setText(row.mute.querySelector("span"), m.muted ? "Allow to unmute" : "Mute");
+    setAttr(row.mute, "aria-label", m.muted ? `Allow ${m.name} to unmute` : `Mute ${m.name}`);
+    setAttr(row.hand, "aria-label", `Lower ${m.name}’s hand`);
+    setAttr(row.remove, "aria-label", `Ask ${m.name} to leave`);
+  }
+
+  function renderShare() {
+    // Once it has ended its links lead nowhere.
+    el("share-card").hidden = session.state === "ended";
+    if (sharedFor === session.id) return;
+    sharedFor = session.id;
+    const box = el("share-links");
+    clear(box);
+    const slug = session.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "session";
+    box.append(
+      linkBox({ label: "Join link", hint: "For members: they can talk and listen.", url: session.join_url, name: `hearth-join-${slug}`, testid: "share-join" }),
+      linkBox({ label: "Listen link", hint: "For listening only: nobody hears them.", url: session.listen_url, name: `hearth-listen-${slug}`, testid: "share-listen" }),
+    );
+  }
+
+  // ---------------------------------------------------------------------------
+  // Acting
+
+  async function control(body, done, focusAfter) {
+    try {
+      const s = await api("POST", `/api/v1/sessions/${enc(sid)}/control`, body);
+      session = s;
+      stampedAt = performance.now();
+      render();
+      say(done);
+      if (focusAfter) el(focusAfter).focus();
+    } catch (err) {
+      say(errorText(err), "error");
+    }
+  }
+
+  async function skip() {
+    const np = session && session.now_playing;
+    const list = (session && session.playlist) || [];
+    if (np && np.index >= list.length - 1 && !session.loop) {
+      const ok = await confirmDialog({
+        title: "This is the last recording",
+        body: "Going on to the next one ends the session for everyone. Are you sure?",
+        confirm: "End the session",
+        cancel: "Keep playing",
+      });
+      if (!ok) return;
+    }
+    control({ action: "skip" }, "On to the next recording.");
+  }
+
+  async function endSession() {
+    const ok = await confirmDialog({
+      title: "End the session for everyone?",
+      body: "The recording stops and everyone leaves the room. Members will see a thank-you message. This can’t be undone.",
+      confirm: "End the session",
+      cancel: "Keep it going",
+    });
+    if (!ok) return;
+    await control({ action: "end" }, "The session has ended. Thank you for hosting.");
+    el("live-heading").focus();
+  }
+
+  async function toggleRoom(key, buttonId, [onText, offText]) {
+    const b = el(buttonId);
+    const on = b.getAttribute("aria-checked") !== "true";
+    setAttr(b, "aria-checked", String(on)); // at once; the answer confirms it
+    try {
+      const r = await api("POST", `/api/v1/sessions/${enc(sid)}/room`, { [key]: on });
+      if (room) {
+        room.room = r.room;
+        room.roster = r.roster;
+      }
+      renderRoom();
+      say(on ? onText : offText);
+    } catch (err) {
+      setAttr(b, "aria-checked", String(!on));
+      say(errorText(err), "error");
+    }
+  }
+
+  async function muteMember(row) {
+    const m = row.m;
+    const muted = !m.muted;
+    try {
+      await api("POST", `/api/v1/sessions/${enc(sid)}/members/${enc(m.id)}/mute`, { muted });
+      say(muted ? `${m.name} is muted.` : `${m.name} can unmute again when they are ready.`);
+      poll();
+    } catch (err) {
+      say(errorText(err), "error");
+    }
+  }
+
+  async function lowerHand(row) {
+    const m = row.m;
+    try {
+      await api("POST", `/api/v1/sessions/${enc(sid)}/members/${enc(m.id)}/hand`, { raised: false });
+      say(`${m.name}’s hand is lowered.`);
+      row.mute.focus();
+      poll();
+    } catch (err) {
+      say(errorText(err), "error");
+    }
+  }
+
+  async function removeMember(row) {
+    const m = row.m;
+    const ok = await confirmDialog({
+      title: `Ask ${m.name} to leave?`,
+      body: `${m.name} will leave the session and see a message that the host asked them to leave. They could come back with their link; if you need to, close the door afterwards.`,
+      confirm: `Remove ${m.name}`,
+      cancel: "Not now",
+    });
+    if (!ok) return;
+    try {
+      await removeRequest(m.id);
+    } catch (err) {
+      // 404: they are gone already (their page may have left first).
+      if (err.status !== 404) {
+        say(errorText(err), "error");
+        return;
+      }
+    }
+    say(`${m.name} is no longer in the session.`);
+    poll();
+  }
+
+  // removeRequest removes a member. The server's remove route accepts only an
+  // Authorization: Bearer host token, not the sign-in cookie, and answers a
+  // cookie-signed-in host with 401. Then the dashboard makes a short-lived API
+  // token of the host's own, uses it once and revokes it at once; it is kept
+  // in memory only. Once the server takes the cookie there, the first call
+  // succeeds and no token is made.
+  async function removeRequest(mid) {
+    const path = `/api/v1/sessions/${enc(sid)}/members/${enc(mid)}`;
+    try {
+      await api("DELETE", path, undefined, { own401: true });
+      return;
+    } catch (err) {
+      if (err.status !== 401) throw err;
+    }
+    const tok = await api("POST", "/api/v1/tokens", { name: "Dashboard: removing a member (revoked at once)" });
+    try {
+      await api("DELETE", path, undefined, { headers: { Authorization: `Bearer ${tok.token}` }, own401: true });
+    } finally {
+      api("DELETE", `/api/v1/tokens/${enc(tok.id)}`).catch(() => {});
+    }
+  }
+
+  return { enter, leave };
+}

@@ -1,0 +1,357 @@
+// Planning a session: a title, a playlist chosen from the circle's
+// recordings and put in order (drag by the handle with a finger or a mouse,
+// or the arrow buttons with anything), and a day, time and time zone, said
+// back in words before anything is saved.
+
+import { api } from "./dashboard-api.js";
+import { setText } from "./shared.js";
+import {
+  allZones,
+  browserZone,
+  clockPhrase,
+  dateValue,
+  durationPhrase,
+  parseDate,
+  parseTime,
+  rfc3339,
+  sameClock,
+  timeValue,
+  untilPhrase,
+  wallAt,
+  whenPhrase,
+  zoneInstant,
+  zoneLabel,
+  zonePlace,
+} from "./dashboard-time.js";
+import { busy, button, clear, el, errorText, h, icon, say } from "./dashboard-ui.js";
+
+const enc = encodeURIComponent;
+// A planned time this far in the past is a mistake, not "now".
+const PAST_SLACK_MS = 60000;
+
+export function newSessionView(app) {
+  let gid = "";
+  let group = null;
+  let media = [];
+  let items = []; // [{key, media}]
+  let nextKey = 1;
+  let zonesFilled = false;
+  let visit = 0;
+
+  const form = el("session-form");
+  form.addEventListener("submit", submit);
+  for (const id of ["session-date", "session-time", "session-zone"]) {
+    el(id).addEventListener("input", renderWhen);
+    el(id).addEventListener("change", renderWhen);
+  }
+  for (const r of form.querySelectorAll("input[name=when]")) r.addEventListener("change", renderWhenMode);
+
+  async function enter(id) {
+    const mine = ++visit;
+    if (id !== gid) reset();
+    gid = id;
+    el("new-back").href = `#/circle/${enc(id)}`;
+    el("choose-upload").href = `#/circle/${enc(id)}`;
+    fillZones();
+    let got;
+    try {
+      got = await Promise.all([api("GET", `/api/v1/groups/${enc(id)}`), api("GET", `/api/v1/groups/${enc(id)}/media`)]);
+    } catch (err) {
+      if (mine !== visit) return;
+      if (err.status === 404) app.missing("This circle doesn’t exist any more, or you’re not one of its hosts.");
+      else if (err.status !== 401) say(errorText(err), "error");
+      return;
+    }
+    if (mine !== visit) return;
+    group = got[0].group;
+    media = got[1].media || [];
+    // Recordings deleted since the playlist was started drop out of it.
+    items = items.filter((it) => media.some((m) => m.id === it.media.id));
+    setText(el("new-back"), `Back to ${group.name}`);
+    app.showView("new", `Plan a session · ${group.name}`);
+    renderChoices();
+    renderPlaylist();
+    renderWhenMode();
+  }
+
+  function leave() {
+    visit++;
+  }
+
+  // reset empties the form and sets the time to the next full hour.
+  function reset() {
+    items = [];
+    form.reset();
+    el("session-error").textContent = "";
+    const zone = browserZone();
+    const next = Date.now() + 3600000;
+    const w = wallAt(next, zone);
+    el("session-date").value = dateValue(w);
+    el("session-time").value = timeValue({ hour: w.hour, minute: 0 });
+    if (zonesFilled) el("session-zone").value = zone;
+  }
+
+  function fillZones() {
+    if (zonesFilled) return;
+    const select = el("session-zone");
+    const own = browserZone();
+    const mine = h("optgroup", { label: "Your device’s time zone" }, h("option", { value: own, text: zoneLabel(own) }));
+    const rest = h("optgroup", { label: "All time zones" });
+    for (const z of allZones(own)) if (z !== own) rest.append(h("option", { value: z, text: zoneLabel(z) }));
+    select.append(mine, rest);
+    select.value = own;
+    zonesFilled = true;
+  }
+
+  // -------------------------------------------------------------------------
+  // Choosing recordings
+
+  function renderChoices() {
+    const ul = el("choose-list");
+    clear(ul);
+    el("choose-empty").hidden = media.length > 0;
+    for (const m of media) {
+      ul.append(
+        h(
+          "li",
+          { class: "row-item", testid: "choose-item" },
+          h("div", { class: "row-main" }, h("span", { class: "row-title", text: m.title }), h("span", { class: "row-meta", text: durationPhrase(m.duration_ms) })),
+          button("Add", { cls: "button secondary small", iconName: "plus", label: `Add “${m.title}” to the playlist`, testid: "choose-add", onclick: () => add(m) }),
+        ),
+      );
+    }
+  }
+
+  function add(m) {
+    items.push({ key: nextKey++, media: m });
+    renderPlaylist();
+    announce(`Added “${m.title}”. ${totalPhrase()}`);
+  }
+
+  function totalPhrase() {
+    const n = items.length;
+    const ms = items.reduce((t, it) => t + (Number(it.media.duration_ms) || 0), 0);
+    if (n === 0) return "The playlist is empty.";
+    return `${n === 1 ? "1 recording" : `${n} recordings`}, ${durationPhrase(ms)} in all.`;
+  }
+
+  function announce(text) {
+    setText(el("playlist-live"), "");
+    requestAnimationFrame(() => setText(el("playlist-live"), text));
+  }
+
+  // -------------------------------------------------------------------------
+  // The playlist
+
+  function renderPlaylist(focus) {
+    const ol = el("playlist");
+    clear(ol);
+    el("playlist-empty").hidden = items.length > 0;
+    el("playlist-help").hidden = items.length < 2;
+    setText(el("playlist-total"), items.length ? totalPhrase() : "");
+    items.forEach((it, i) => {
+      const title = it.media.title;
+      const handle = h("span", { class: "handle", "aria-hidden": "true", title: "Drag to move" }, icon("grip", 22));
+      const up = button("", { cls: "icon-button", iconName: "up", label: `Move “${title}” up`, disabled: i === 0 });
+      const down = button("", { cls: "icon-button", iconName: "down", label: `Move “${title}” down`, disabled: i === items.length - 1 });
+      const remove = button("", { cls: "icon-button", iconName: "close", label: `Remove “${title}” from the playlist` });
+      up.dataset.act = "up";
+      down.dataset.act = "down";
+      remove.dataset.act = "remove";
+      up.addEventListener("click", () => move(it.key, -1, "up"));
+      down.addEventListener("click", () => move(it.key, 1, "down"));
+      remove.addEventListener("click", () => drop(it.key));
+      const li = h(
+        "li",
+        { class: "playlist-item", testid: "playlist-item" },
+        handle,
+        h("span", { class: "playlist-number", "aria-hidden": "true", text: String(i + 1) }),
+        h("div", { class: "row-main" }, h("span", { class: "row-title", text: title }), h("span", { class: "row-meta", text: durationPhrase(it.media.duration_ms) })),
+        h("div", { class: "playlist-actions" }, up, down, remove),
+      );
+      li.dataset.key = String(it.key);
+      handle.addEventListener("pointerdown", (e) => startDrag(e, li, handle));
+      ol.append(li);
+    });
+    if (focus) {
+      const li = ol.querySelector(`[data-key="${focus.key}"]`);
+      let target = li && li.querySelector(`[data-act="${focus.act}"]`);
+      // A disabled button cannot hold focus: its neighbour takes it.
+      if (target && target.disabled) target = li.querySelector(`[data-act="${focus.act === "up" ? "down" : "up"}"]`);
+      if (target) target.focus();
+    }
+  }
+
+  function move(key, by, act) {
+    const i = items.findIndex((it) => it.key === key);
+    const j = i + by;
+    if (i < 0 || j < 0 || j >= items.length) return;
+    const [it] = items.splice(i, 1);
+    items.splice(j, 0, it);
+    renderPlaylist({ key, act });
+    announce(`“${it.media.title}” is now number ${j + 1} of ${items.length}.`);
+  }
+
+  function drop(key) {
+    const i = items.findIndex((it) => it.key === key);
+    if (i < 0) return;
+    const [it] = items.splice(i, 1);
+    const next = items[Math.min(i, items.length - 1)];
+    renderPlaylist(next ? { key: next.key, act: "remove" } : null);
+    if (!next) el("plays-heading").focus();
+    announce(`Removed “${it.media.title}”. ${totalPhrase()}`);
+  }
+
+  // startDrag follows one pointer (finger, pen or mouse) from the handle.
+  // The dragged item stays in the document the whole time (its neighbours
+  // move around it), so the pointer capture is never lost.
+  function startDrag(e, li, handle) {
+    if (e.button !== 0 && e.pointerType === "mouse") return;
+    e.preventDefault();
+    const ol = el("playlist");
+    handle.setPointerCapture(e.pointerId);
+    li.classList.add("dragging");
+    const startIndex = [...ol.children].indexOf(li);
+    let lastY = e.clientY;
+    const onMove = (ev) => {
+      lastY = ev.clientY;
+      const prev = li.previousElementSibling;
+      const next = li.nextElementSibling;
+      if (prev && lastY < mid(prev)) ol.insertBefore(prev, li.nextSibling);
+      else if (next && lastY > mid(next)) ol.insertBefore(next, li);
+    };
+    const onEnd = () => {
+      handle.removeEventListener("pointermove", onMove);
+      handle.removeEventListener("pointerup", onEnd);
+      handle.removeEventListener("pointercancel", onEnd);
+      li.classList.remove("dragging");
+      const order = [...ol.children].map((n) => Number(n.dataset.key));
+      const endIndex = order.indexOf(Number(li.dataset.key));
+      items = order.map((k) => items.find((it) => it.key === k)).filter(Boolean);
+      renderPlaylist();
+      if (endIndex !== startIndex) {
+        const it = items[endIndex];
+        announce(`“${it.media.title}” is now number ${endIndex + 1} of ${items.length}.`);
+      }
+    };
+    handle.addEventListener("pointermove", onMove);
+    handle.addEventListener("pointerup", onEnd);
+    handle.addEventListener("pointercancel", onEnd);
+  }
+
+  function mid(node) {
+    const r = node.getBoundingClientRect();
+    return r.top + r.height / 2;
+  }
+
+  // -------------------------------------------------------------------------
+  // When
+
+  function renderWhenMode() {
+    const now = el("when-now").checked;
+    el("when-fields").hidden = now;
+    setText(el("session-create-label"), now ? "Start now" : "Schedule session");
+    renderWhen();
+  }
+
+  // chosenTime reads the day, time and zone: {ms, zone, result} or {error}.
+  function chosenTime() {
+    const zone = el("session-zone").value || browserZone();
+    const d = parseDate(el("session-date").value);
+    const t = parseTime(el("session-time").value);
+    if (!d) return { error: "Please choose the day." };
+    if (!t) return { error: "Please choose the time." };
+    const result = zoneInstant({ ...d, ...t }, zone);
+    return { ms: result.ms, zone, result, typed: t };
+  }
+
+  function renderWhen() {
+    const phrase = el("when-phrase");
+    const note = el("when-note");
+    if (el("when-now").checked) {
+      setText(phrase, "");
+      setText(note, "");
+      return;
+    }
+    const c = chosenTime();
+    if (c.error) {
+      setText(phrase, "");
+      setText(note, c.error);
+      return;
+    }
+    setText(phrase, whenPhrase(c.ms, c.zone));
+    const notes = [];
+    const own = browserZone();
+    if (!sameClock(c.ms, c.zone, own)) notes.push(`That is ${clockPhrase(c.ms, own)} ${zonePlace(own)} time, on this device’s clock.`);
+    if (c.result.kind === "gap") {
+      notes.push(
+        `The clocks in ${zonePlace(c.zone)} jump forward that night, so ${timeValue(c.typed)} doesn’t happen; the session will start at ${timeValue(c.result.wall)}.`,
+      );
+    } else if (c.result.kind === "overlap") {
+      notes.push(`The clocks in ${zonePlace(c.zone)} go back that night, so ${timeValue(c.typed)} happens twice; the session starts at the first one.`);
+    }
+    if (c.ms < Date.now() - PAST_SLACK_MS) notes.push("That time has already passed. Choose a later time, or choose Start now.");
+    else notes.push(`It starts ${untilPhrase(c.ms)}.`);
+    setText(note, notes.join(" "));
+  }
+
+  // -------------------------------------------------------------------------
+  // Saving
+
+  async function submit(e) {
+    e.preventDefault();
+    const error = el("session-error");
+    error.textContent = "";
+    const title = el("session-title");
+    title.removeAttribute("aria-invalid");
+    if (!title.value.trim()) {
+      error.textContent = "Please give the session a title.";
+      title.setAttribute("aria-invalid", "true");
+      title.focus();
+      return;
+    }
+    if (items.length === 0) {
+      error.textContent = media.length ? "Please add at least one recording to play." : "This circle has no recordings yet. Add one on the circle’s page first.";
+      el("plays-heading").scrollIntoView({ block: "start" });
+      return;
+    }
+    let startsAt;
+    if (el("when-now").checked) {
+      startsAt = rfc3339(Date.now(), browserZone());
+    } else {
+      const c = chosenTime();
+      if (c.error) {
+        error.textContent = c.error;
+        return;
+      }
+      if (c.ms < Date.now() - PAST_SLACK_MS) {
+        error.textContent = "That time has already passed. Choose a later time, or choose Start now.";
+        el("session-time").focus();
+        return;
+      }
+      startsAt = rfc3339(c.ms, c.zone);
+    }
+    const body = {
+      title: title.value.trim(),
+      starts_at: startsAt,
+      playlist: items.map((it) => ({ media_id: it.media.id })),
+      loop: el("session-loop").checked,
+      crossfade_ms: Number(el("session-crossfade").value) || 0,
+      ducking: el("session-ducking").checked,
+    };
+    let sess;
+    try {
+      sess = await busy(el("session-create"), el("when-now").checked ? "Starting…" : "Saving…", () =>
+        api("POST", `/api/v1/groups/${enc(gid)}/sessions`, body),
+      );
+    } catch (err) {
+      error.textContent = errorText(err);
+      return;
+    }
+    reset();
+    say(sess.state === "live" ? `“${sess.title}” has started.` : `“${sess.title}” is planned. Share its link when you’re ready.`);
+    app.go(`#/session/${enc(sess.id)}`);
+  }
+
+  return { enter, leave };
+}
