@@ -2,7 +2,7 @@
 // recordings, hosts, details and activity.
 
 import { api } from "./dashboard-api.js";
-import { agoPhrase, browserZone, shortWhen, untilPhrase } from "./dashboard-time.js";
+import { agoPhrase, browserZone, shortWhen, startsPhrase, untilPhrase } from "./dashboard-time.js";
 import { busy, button, clear, confirmDialog, el, errorText, h, icon, say } from "./dashboard-ui.js";
 import { library } from "./dashboard-library.js";
 import { invites } from "./dashboard-invites.js";
@@ -54,7 +54,10 @@ export function groupsView(app) {
     clear(list);
     el("groups-empty").hidden = groups.length > 0;
     el("new-group-heading").textContent = groups.length ? "Create another circle" : "Create your first circle";
+    const nexts = [];
     for (const g of groups) {
+      const next = h("p", { class: "group-next row-meta", testid: "group-next" });
+      nexts.push([g, next]);
       list.append(
         h(
           "li",
@@ -62,8 +65,30 @@ export function groupsView(app) {
           h("a", { class: "group-link", href: `#/circle/${enc(g.id)}` }, h("span", { class: "group-name", text: g.name })),
           g.description ? h("p", { class: "group-desc", text: g.description }) : null,
           g.role && g.role !== "owner" ? h("p", { class: "row-meta", text: ROLE[g.role] || g.role }) : null,
+          next,
         ),
       );
+    }
+    // What is next in each circle, filled in as the answers come.
+    const zone = browserZone();
+    for (const [g, node] of nexts) {
+      api("GET", `/api/v1/groups/${enc(g.id)}/sessions`)
+        .then((res) => {
+          const sessions = (res && res.sessions) || [];
+          const live = sessions.find((s) => s.state === "live");
+          const next = sessions
+            .filter((s) => s.state === "scheduled")
+            .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at))[0];
+          if (live) {
+            node.dataset.live = "true";
+            node.textContent = `Live now: ${live.title}`;
+          } else if (next) {
+            node.textContent = `Next: ${next.title}, ${startsPhrase(Date.parse(next.starts_at), zone)}`;
+          } else {
+            node.textContent = "No session planned";
+          }
+        })
+        .catch(() => {});
     }
   }
 

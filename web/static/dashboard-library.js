@@ -8,6 +8,11 @@ import { setAttr, setText } from "./shared.js";
 import { durationPhrase } from "./dashboard-time.js";
 import { button, clear, el, errorText, h, icon, say } from "./dashboard-ui.js";
 
+// A finished upload's line stays this long: long enough to see it worked.
+const DONE_LINGER_MS = 5000;
+// Past this size a broken-off upload may be the server refusing it.
+const LARGE_BYTES = 50 << 20;
+
 // What the server's refusals mean, said first; its own message follows.
 const REFUSED = {
   413: "This file is too large.",
@@ -21,6 +26,7 @@ export function library({ onAdded }) {
   let groupId = "";
   let queue = []; // {file, row, state, sent, total, abort}
   let running = false;
+  let hasMedia = false;
 
   el("upload-input").addEventListener("change", (e) => {
     const files = [...e.target.files];
@@ -65,10 +71,7 @@ export function library({ onAdded }) {
       } else if (item.state === "uploading" && item.abort) {
         item.abort();
       } else {
-        // Done or failed: take the line away.
-        queue = queue.filter((q) => q !== item);
-        node.remove();
-        renderQueue();
+        dismiss(item);
       }
     });
     const node = h(
@@ -108,9 +111,19 @@ export function library({ onAdded }) {
         item.sent = item.total;
         item.media = media;
         if (gid === groupId && onAdded) onAdded(media);
+        // It is in the list of recordings now; its line here goes soon.
+        setTimeout(() => dismiss(item), DONE_LINGER_MS);
       } catch (err) {
         if (err.status === 0 && err.message === "Cancelled.") {
           item.state = "cancelled";
+        } else if (err.status === 0) {
+          // The connection broke off. A server refusing a file that is too
+          // large can look the same from here, before it has all been sent.
+          item.state = "failed";
+          item.error =
+            item.file.size > LARGE_BYTES
+              ? "The upload stopped before it finished. Please check your connection and try again. If it stops again, the file may be larger than this Hearth accepts."
+              : "The upload stopped before it finished. Please check your connection and try again.";
         } else {
           item.state = "failed";
           const lead = REFUSED[err.status] || "";
@@ -127,6 +140,14 @@ export function library({ onAdded }) {
     else if (failed) say(failed === 1 ? "One file couldn’t be added. The reason is next to it." : `${failed} files couldn’t be added. The reasons are next to them.`, "error");
   }
 
+  // dismiss takes a finished line away (done, or failed and read).
+  function dismiss(item) {
+    if (!queue.includes(item) || item.state === "uploading" || item.state === "checking" || item.state === "waiting") return;
+    queue = queue.filter((q) => q !== item);
+    item.row.node.remove();
+    renderQueue();
+  }
+
   function renderQueue() {
     for (const q of queue) if (q.state === "cancelled") q.row.node.remove();
     queue = queue.filter((q) => q.state !== "cancelled");
@@ -138,6 +159,7 @@ export function library({ onAdded }) {
       setText(item.row.state, itemState(item, pct));
       const label = item.row.cancel.querySelector("span");
       setText(label, item.state === "done" || item.state === "failed" ? "Hide" : "Cancel");
+      setAttr(item.row.cancel, "aria-label", `${item.state === "done" || item.state === "failed" ? "Hide" : "Cancel"} ${item.file.name}`);
       item.row.cancel.hidden = item.state === "checking";
     }
     const active = queue.filter((q) => q.state !== "failed");
@@ -145,11 +167,14 @@ export function library({ onAdded }) {
     const sent = active.reduce((n, q) => n + (q.state === "done" || q.state === "checking" ? q.total : q.sent), 0);
     const pct = total ? Math.floor((sent / total) * 100) : 0;
     const bar = el("upload-progress");
+    // With nothing going up, only failures are left to read: no bar.
+    bar.hidden = !queue.some((q) => q.state === "waiting" || q.state === "uploading" || q.state === "checking");
     setAttr(bar, "aria-valuenow", String(pct));
     setAttr(bar, "aria-valuetext", `${pct}%`);
     el("upload-progress-fill").style.transform = `scaleX(${pct / 100})`;
     setText(el("upload-summary"), summary(pct));
     el("upload-box").hidden = queue.length === 0;
+    el("library-empty").hidden = hasMedia || queue.length > 0;
   }
 
   function itemState(item, pct) {
@@ -180,8 +205,10 @@ export function library({ onAdded }) {
         ? `Checking the sound of recording${of}…`
         : `Uploading recording${of} · ${pct}% altogether`;
     }
-    if (done === n) return n === 1 ? "Uploaded." : `All ${n} uploaded.`;
-    return `${done} of ${n} uploaded.`;
+    const failed = queue.filter((q) => q.state === "failed").length;
+    if (failed && done === 0) return failed === 1 ? "This file couldn’t be added:" : "These files couldn’t be added:";
+    if (failed) return `${done} added, ${failed} couldn’t be added:`;
+    return n === 1 ? "Added to your recordings." : `All ${n} added to your recordings.`;
   }
 
   // show fills the list for a group.
@@ -200,7 +227,8 @@ export function library({ onAdded }) {
     }
     const list = el("library-list");
     clear(list);
-    el("library-empty").hidden = media.length > 0;
+    hasMedia = media.length > 0;
+    el("library-empty").hidden = hasMedia || queue.length > 0;
     for (const m of media) {
       list.append(
         h(

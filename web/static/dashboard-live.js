@@ -5,7 +5,7 @@
 
 import { api, ApiError } from "./dashboard-api.js";
 import { renderNowPlaying, setAttr, setText } from "./shared.js";
-import { browserZone, clockPhrase, durationPhrase, shortWhen, untilPhrase } from "./dashboard-time.js";
+import { browserZone, clockPhrase, durationPhrase, startsPhrase, untilPhrase } from "./dashboard-time.js";
 import { button, clear, confirmDialog, el, errorText, h, linkBox, parseRoster, roomPhrase, say } from "./dashboard-ui.js";
 import { initial } from "./text.js";
 
@@ -27,6 +27,9 @@ export function liveView(app) {
   let sharedFor = "";
   let groupName = "";
   const rows = new Map(); // member id -> roster row
+  // Who this host muted, as far as this page knows: the roster says only
+  // "muted", whether by themselves or by a host.
+  const mutedByHost = new Set();
 
   const ui = {
     now: el("now"),
@@ -115,7 +118,8 @@ export function liveView(app) {
 
   async function poll() {
     const mine = visit;
-    if (inFlight) return;
+    // Asked for after the host left the view (a late button answer): nothing to do.
+    if (!sid || inFlight) return;
     try {
       await refresh(mine);
       if (mine === visit) render();
@@ -184,14 +188,6 @@ export function liveView(app) {
     const node = el("live-state");
     setText(node, text);
     node.dataset.state = session.state;
-  }
-
-  // startsPhrase: "today at 19:00", "tomorrow at 19:00", "on Tuesday 24
-  // November at 19:00".
-  function startsPhrase(ms, zone) {
-    const when = shortWhen(ms, zone);
-    if (/^(Today|Tomorrow|Yesterday) /.test(when)) return when.charAt(0).toLowerCase() + when.slice(1);
-    return `on ${when}`;
   }
 
   function renderControls() {
@@ -327,15 +323,20 @@ export function liveView(app) {
     const words = [];
     if (m.hand) words.push("Hand raised");
     if (m.speaking) words.push("Speaking");
-    words.push(m.muted ? "Muted" : "Microphone on");
+    if (!m.muted) mutedByHost.delete(m.id);
+    const byHost = m.muted && (mutedByHost.has(m.id) || settings.mics_locked);
+    words.push(m.muted ? (byHost ? "Muted by the host" : "Muted") : "Microphone on");
     setText(row.state, words.join(" · "));
     row.node.dataset.speaking = String(m.speaking);
     row.node.dataset.hand = String(m.hand);
     row.hand.hidden = !m.hand;
     // While the quiet room is on, everyone is muted anyway.
     row.mute.hidden = Boolean(settings.mics_locked);
-    setText(row.mute.querySelector("span"), m.muted ? "Allow to unmute" : "Mute");
-    setAttr(row.mute, "aria-label", m.muted ? `Allow ${m.name} to unmute` : `Mute ${m.name}`);
+    // A muted member may have muted themselves: letting them unmute does not
+    // turn anyone's microphone on; only they can.
+    setText(row.mute.querySelector("span"), m.muted ? "Let them unmute" : "Mute");
+    setAttr(row.mute, "aria-label", m.muted ? `Let ${m.name} unmute` : `Mute ${m.name}`);
+    row.mute.className = m.muted ? "button quiet small" : "button secondary small";
     setAttr(row.hand, "aria-label", `Lower ${m.name}’s hand`);
     setAttr(row.remove, "aria-label", `Ask ${m.name} to leave`);
   }
@@ -420,7 +421,9 @@ export function liveView(app) {
     const muted = !m.muted;
     try {
       await api("POST", `/api/v1/sessions/${enc(sid)}/members/${enc(m.id)}/mute`, { muted });
-      say(muted ? `${m.name} is muted.` : `${m.name} can unmute again when they are ready.`);
+      if (muted) mutedByHost.add(m.id);
+      else mutedByHost.delete(m.id);
+      say(muted ? `${m.name} is muted.` : `${m.name} can unmute when they are ready.`);
       poll();
     } catch (err) {
       say(errorText(err), "error");

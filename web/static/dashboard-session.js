@@ -18,6 +18,7 @@ import {
   timeValue,
   untilPhrase,
   wallAt,
+  wallClock,
   whenPhrase,
   zoneInstant,
   zoneLabel,
@@ -285,10 +286,10 @@ export function newSessionView(app) {
     if (!sameClock(c.ms, c.zone, own)) notes.push(`That is ${clockPhrase(c.ms, own)} ${zonePlace(own)} time, on this device’s clock.`);
     if (c.result.kind === "gap") {
       notes.push(
-        `The clocks in ${zonePlace(c.zone)} jump forward that night, so ${timeValue(c.typed)} doesn’t happen; the session will start at ${timeValue(c.result.wall)}.`,
+        `The clocks in ${zonePlace(c.zone)} jump forward that night, so ${wallClock(c.typed)} doesn’t happen; the session will start at ${wallClock(c.result.wall)}.`,
       );
     } else if (c.result.kind === "overlap") {
-      notes.push(`The clocks in ${zonePlace(c.zone)} go back that night, so ${timeValue(c.typed)} happens twice; the session starts at the first one.`);
+      notes.push(`The clocks in ${zonePlace(c.zone)} go back that night, so ${wallClock(c.typed)} happens twice; the session starts at the first one.`);
     }
     if (c.ms < Date.now() - PAST_SLACK_MS) notes.push("That time has already passed. Choose a later time, or choose Start now.");
     else notes.push(`It starts ${untilPhrase(c.ms)}.`);

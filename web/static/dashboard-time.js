@@ -172,6 +172,14 @@ export function whenPhrase(ms, zone, nowMs = Date.now()) {
   return `${dayPhrase(ms, zone, nowMs)}, ${clockPhrase(ms, zone)} ${zonePlace(zone)} time`;
 }
 
+// wallClock says wall-clock fields as the person's locale writes a time:
+// "02:30" or "2:30 AM".
+export function wallClock(w) {
+  return new Intl.DateTimeFormat(undefined, { timeZone: "UTC", hour: "numeric", minute: "2-digit" }).format(
+    new Date(Date.UTC(2000, 0, 1, w.hour, w.minute)),
+  );
+}
+
 // sameClock reports whether two zones show the same wall time at instant ms,
 // so the dashboard need not say the time twice.
 export function sameClock(ms, zoneA, zoneB) {
@@ -192,6 +200,14 @@ export function shortWhen(ms, zone, nowMs = Date.now()) {
   if (diff === 1) return `Tomorrow at ${clock}`;
   if (diff === -1) return `Yesterday at ${clock}`;
   return `${dayPhrase(ms, zone, nowMs)} at ${clock}`;
+}
+
+// startsPhrase fits shortWhen into a sentence: "today at 19:00", "tomorrow
+// at 19:00", "on Tuesday 24 November at 19:00".
+export function startsPhrase(ms, zone, nowMs = Date.now()) {
+  const when = shortWhen(ms, zone, nowMs);
+  if (/^(Today|Tomorrow|Yesterday) /.test(when)) return when.charAt(0).toLowerCase() + when.slice(1);
+  return `on ${when}`;
 }
 
 // untilPhrase says how long until an instant in rounded, calm words: "in 5

@@ -111,7 +111,13 @@ export function say(text, kind = "ok") {
   // Emptied first so that the same sentence twice is read twice.
   setText(node, "");
   requestAnimationFrame(() => setText(node, text));
-  statusTimer = setTimeout(() => setText(node, ""), kind === "error" ? 12000 : 6000);
+  statusTimer = setTimeout(() => setText(node, ""), kind === "error" ? 10000 : 5000);
+}
+
+// quiet clears the status line (the host has moved on to another page).
+export function quiet() {
+  clearTimeout(statusTimer);
+  setText(el("status"), "");
 }
 
 // ---------------------------------------------------------------------------
@@ -123,6 +129,8 @@ export function say(text, kind = "ok") {
 // (for deleting a whole circle).
 export function confirmDialog({ title, body, confirm, cancel = "Keep it", danger = true, typeToConfirm = "" }) {
   const dialog = el("confirm");
+  // A second question while one is open (a double tap) is a no.
+  if (dialog.open) return Promise.resolve(false);
   const ok = el("confirm-ok");
   const no = el("confirm-cancel");
   const typed = el("confirm-typed");

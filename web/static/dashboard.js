@@ -9,7 +9,7 @@
 // same place afterwards. Nothing here talks to anything but this server.
 
 import { forgetCSRF, hasCSRF, me, signIn, signOut, whenSignedOut } from "./dashboard-api.js";
-import { el, errorText, say } from "./dashboard-ui.js";
+import { el, errorText, quiet, say } from "./dashboard-ui.js";
 import { groupsView, groupView } from "./dashboard-groups.js";
 import { newSessionView } from "./dashboard-session.js";
 import { liveView } from "./dashboard-live.js";
@@ -70,6 +70,7 @@ function parseRoute() {
 
 function route() {
   if (!app.host) return;
+  quiet();
   if (app.current && app.current.leave) app.current.leave();
   app.current = null;
   const r = parseRoute();
@@ -87,7 +88,7 @@ function route() {
 
 function showAccount() {
   el("account").hidden = !app.host;
-  el("account-name").textContent = app.host ? `Signed in as ${app.host.username}` : "";
+  el("account-name").textContent = app.host ? app.host.username : "";
 }
 
 // askToSignIn shows the sign-in form, with a sentence saying why when there
