@@ -167,6 +167,14 @@ export function liveView(app) {
 
   function render() {
     if (!session) return;
+    const ended = session.state === "ended";
+    if (ended) {
+      room = null;
+      roomNote = "";
+    }
+    // Once it is over, only what was played stays on the page.
+    el("live-player").hidden = ended;
+    el("live-room").hidden = ended;
     setText(el("live-heading"), session.title);
     el("live-back").href = session.group_id ? `#/circle/${enc(session.group_id)}` : "#/";
     renderState();
@@ -231,7 +239,7 @@ export function liveView(app) {
     const ol = el("live-playlist");
     const list = session.playlist || [];
     const np = session.state === "live" ? session.now_playing : null;
-    const key = JSON.stringify([list.map((x) => x.media_id), np ? np.index : -1, session.loop]);
+    const key = JSON.stringify([list.map((x) => x.media_id), np ? np.index : -1, session.loop, session.state]);
     if (ol.dataset.key === key) return;
     ol.dataset.key = key;
     clear(ol);
@@ -247,7 +255,7 @@ export function liveView(app) {
         ),
       );
     });
-    ol.append(h("li", { class: "plain-total", text: `${durationPhrase(total)} in all${session.loop ? ", then again from the start" : ""}` }));
+    ol.append(h("li", { class: "plain-total", text: `${durationPhrase(total)} in all${session.loop && session.state !== "ended" ? ", then again from the start" : ""}` }));
   }
 
   function renderRoom() {
