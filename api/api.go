@@ -176,7 +176,7 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	r.GET("/api/v1/sessions/:id/events", s.tokenFromQuery, s.requireListener, s.events)
 	r.POST("/api/v1/sessions/:id/join", s.requireMember, s.joinRoom)
 	// A member leaves with their own token; a host removes them with a host token.
-	r.DELETE("/api/v1/sessions/:id/members/:member", s.requireMember, s.leaveRoom)
+	r.DELETE("/api/v1/sessions/:id/members/:member", s.hostOrMember, s.leaveRoom)
 
 	r.OPTIONS("/whep/:id", whepPreflight)
 	r.OPTIONS("/whep/:id/:peer", whepPreflight)

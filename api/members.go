@@ -98,6 +98,23 @@ func (s *Server) joinRoom(c *gin.Context) {
 	c.Data(http.StatusCreated, "application/sdp", []byte(answer))
 }
 
+// hostOrMember lets through a host of the session (bearer token, or a signed-in browser with its
+// CSRF token) or a member with the session's member token.
+func (s *Server) hostOrMember(c *gin.Context) {
+	if p, ok, _ := s.identify(c); ok {
+		if sess, err := s.sessions.Get(c.Request.Context(), c.Param("id")); err == nil {
+			c.Set("principal", p)
+			if s.mayHost(c, sess) {
+				c.Set("session", sess)
+				c.Set("as_host", true)
+				c.Next()
+				return
+			}
+		}
+	}
+	s.requireMember(c)
+}
+
 // leaveRoom is a member's own DELETE of their Location (a private key), or a host removing a
 // member by their public id.
 func (s *Server) leaveRoom(c *gin.Context) {
@@ -106,9 +123,8 @@ func (s *Server) leaveRoom(c *gin.Context) {
 		s.writeError(c, room.ErrNoPeer)
 		return
 	}
-	tok, _ := bearer(c)
 	var done bool
-	if s.isHostToken(c, tok) && s.mayHost(c, sessionOf(c)) {
+	if c.GetBool("as_host") {
 		done = rm.Remove(c.Param("member")) || rm.LeaveByKey(c.Param("member"))
 		if done {
 			s.audit(c, sessionOf(c).GroupID, "member.remove", c.Param("member"))

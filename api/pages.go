@@ -29,6 +29,12 @@ func (s *Server) pages(r *gin.Engine) {
 		c.Header("Permissions-Policy", "microphone=(self), camera=()")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", web.JoinPage())
 	})
+	// The host dashboard: one page; the browser signs in with the API's cookie session.
+	r.GET("/dashboard", func(c *gin.Context) {
+		c.Header("Content-Security-Policy", contentSecurityPolicy)
+		c.Header("Cache-Control", "no-store")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", web.DashboardPage())
+	})
 	r.GET("/i/:token", func(c *gin.Context) {
 		c.Header("Content-Security-Policy", contentSecurityPolicy)
 		c.Header("Cache-Control", "no-store")

@@ -699,9 +699,11 @@ func (r *Room) Remove(id string) bool {
 	r.mu.Unlock()
 	if isMember {
 		m.send(message{Type: "removed"})
-		// Let the message leave before the connection closes.
+		// Let the message leave before the connection closes. If the member leaves by themselves
+		// meanwhile, they are gone all the same.
 		time.Sleep(50 * time.Millisecond)
-		return r.Leave(id)
+		r.Leave(id)
+		return true
 	}
 	return r.removeListener(id)
 }
