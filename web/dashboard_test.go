@@ -161,6 +161,28 @@ func TestDashboardHooks(t *testing.T) {
 			}
 			return ""
 		}},
+		// Planning a program in parts; the parts are copies of a <template>.
+		{"data-testid", "plan-mode-program", input("radio", "name", "plan-mode")},
+		{"data-testid", "segment-add", btn("button")},
+		{"data-testid", "segment-item", is("li")},
+		{"data-testid", "segment-name", input("text")},
+		{"data-testid", "segment-length", input("number", "min", "0", "step", "any")},
+		{"data-testid", "segment-mics", is("select")},
+		{"data-testid", "segment-ducking", input("checkbox")},
+		{"data-testid", "segment-loop", input("checkbox")},
+		{"data-testid", "segment-until", input("checkbox")},
+		// The live view of a program, and jumping within a recording.
+		{"data-testid", "live-segment", func(*tag) string { return "" }},
+		{"data-testid", "live-next-segment", btn("button")},
+		{"data-testid", "live-seek", func(tg *tag) string {
+			if msg := input("range", "min", "0")(tg); msg != "" {
+				return msg
+			}
+			if tg.attrs["id"] == "" {
+				return "want an id for its <label for> (\"Jump to\")"
+			}
+			return ""
+		}},
 		{"data-testid", "roster", is("ul")},
 		{"data-testid", "progress", progress},
 		{"data-testid", "status", func(tg *tag) string {
@@ -361,9 +383,16 @@ func node(t *testing.T, script string, modules ...string) (out, dir string) {
 	}
 	dir = t.TempDir()
 	for _, m := range modules {
-		if err := os.WriteFile(filepath.Join(dir, strings.TrimSuffix(m, ".js")+".mjs"), []byte(readStatic(t, m)), 0o600); err != nil {
-			t.Fatal(err)
+		// As .mjs for the script, and under its own name (in a package of ES
+		// modules) for the modules that import it.
+		for _, name := range []string{strings.TrimSuffix(m, ".js") + ".mjs", m} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(readStatic(t, m)), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"type": "module"}`), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "run.mjs"), []byte(script), 0o600); err != nil {
 		t.Fatal(err)
@@ -493,5 +522,36 @@ texts.forEach(([text, mask], i) => {
 		if got := strings.TrimSuffix(string(got), "\n"); got != string(want) {
 			t.Errorf("version %s mask %s: decoded %q, want %q", f[1], f[2], got, want)
 		}
+	}
+}
+
+// A program's parts are checked as the server checks them (a part with no
+// length needs music and must not loop) and sent in the server's shape.
+func TestDashboardProgram(t *testing.T) {
+	out, _ := node(t, `
+import { supportCircleTemplate, programProblems, programBody, minutesOf } from "./dashboard-program.mjs";
+const tone = { id: "m1", title: "Tone", duration_ms: 3000 };
+const segs = supportCircleTemplate();
+console.log(segs.map((s) => s.name).join("|"));
+console.log(programProblems(segs).map((p) => p.index + ":" + p.field).join(" "));
+segs[1].items = [{ media: tone }];
+segs[3].items = [{ media: tone }];
+console.log(JSON.stringify(programProblems(segs)));
+console.log(JSON.stringify(programBody(segs)));
+segs[1].loop = true;
+segs[2].minutes = "0";
+segs[0].name = " ";
+console.log(programProblems(segs).map((p) => p.index + ":" + p.field).join(" "));
+console.log(programProblems([]).length, minutesOf("0,5"), minutesOf("1.5"), minutesOf("abc"), minutesOf(""));
+`, "dashboard-program.js", "dashboard-time.js", "dashboard-ui.js", "dashboard-qr.js", "shared.js", "text.js")
+	want := `Arrival|Guided meditation|Sharing circle|Closing bell
+1:media 3:media
+[]
+[{"name":"Arrival","playlist":[],"loop":false,"length_ms":300000,"mics":"open","ducking":true},{"name":"Guided meditation","playlist":[{"media_id":"m1"}],"loop":false,"length_ms":0,"mics":"muted","ducking":true},{"name":"Sharing circle","playlist":[],"loop":false,"length_ms":2700000,"mics":"open","ducking":false},{"name":"Closing bell","playlist":[{"media_id":"m1"}],"loop":false,"length_ms":0,"mics":"muted","ducking":false}]
+0:name 1:loop 2:length
+1 0.5 1.5 NaN NaN
+`
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
 }

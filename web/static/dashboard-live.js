@@ -48,6 +48,24 @@ export function liveView(app) {
     control({ action: "loop", loop: on }, on ? "The playlist will start again when it ends." : "The session will end after the last recording.");
   });
   el("live-end").addEventListener("click", endSession);
+  el("live-next-segment").addEventListener("click", nextPart);
+  // Jump to: the range follows the recording, except while the host holds it.
+  const seek = el("live-seek");
+  let seekHeldUntil = 0;
+  let seekDragging = false;
+  seek.addEventListener("pointerdown", () => {
+    seekDragging = true;
+  });
+  seek.addEventListener("input", () => {
+    seekHeldUntil = performance.now() + 3000;
+    setAttr(seek, "aria-valuetext", clockText(Number(seek.value)));
+  });
+  seek.addEventListener("change", () => {
+    seekDragging = false;
+    seekHeldUntil = performance.now() + 3000;
+    const pos = Math.max(0, Math.round(Number(seek.value) || 0));
+    control({ action: "seek", position_ms: pos }, `Jumped to ${clockText(pos)}.`);
+  });
   el("live-mics").addEventListener("click", () => toggleRoom("mics_locked", "live-mics", ["Quiet room is on: everyone is muted.", "Quiet room is off: people can unmute themselves."]));
   el("live-lock").addEventListener("click", () => toggleRoom("locked", "live-lock", ["The door is closed: nobody new can join with a microphone.", "The door is open again."]));
   el("live-ducking").addEventListener("click", () =>
@@ -181,6 +199,7 @@ export function liveView(app) {
     renderControls();
     renderProgress();
     renderPlaylist();
+    renderProgram();
     renderRoom();
     renderShare();
   }
@@ -233,6 +252,76 @@ export function liveView(app) {
       else next = "This is the last recording.";
     }
     setText(el("now-next"), next);
+    renderSeek();
+  }
+
+  // renderSeek keeps "Jump to" at the playing position, unless the host is
+  // moving it.
+  function renderSeek() {
+    const np = session.state === "live" ? session.now_playing : null;
+    const duration = np && !np.silent ? Math.max(0, Number(np.duration_ms) || 0) : 0;
+    el("seek-block").hidden = duration <= 0;
+    if (duration <= 0) return;
+    if (seekDragging || performance.now() < seekHeldUntil) return;
+    let pos = Math.max(0, Number(np.position_ms) || 0);
+    if (!np.paused) pos += performance.now() - stampedAt;
+    pos = Math.min(pos, duration);
+    if (seek.max !== String(duration)) seek.max = String(duration);
+    seek.value = String(Math.round(pos));
+    setAttr(seek, "aria-valuetext", `${clockText(pos)} of ${clockText(duration)}`);
+  }
+
+  // renderProgram shows the parts of a session planned as a program: the
+  // part now, its microphones and end, and all the parts in order.
+  function renderProgram() {
+    const parts = Array.isArray(session.program) ? session.program : [];
+    const card = el("live-program");
+    card.hidden = parts.length === 0 || session.state === "ended";
+    if (card.hidden) return;
+    const np = session.state === "live" ? session.now_playing : null;
+    const current = np ? Number(np.segment) || 0 : -1;
+    const zone = browserZone();
+    if (np) {
+      const name = np.segment_name || (parts[current] && parts[current].name) || "";
+      setText(el("segment-now-name"), `Part ${current + 1} of ${parts.length}: ${name}`);
+      const muted = (np.mics || (parts[current] && parts[current].mics)) === "muted";
+      setText(el("segment-now-mics"), muted ? "Microphones muted for this part" : "Microphones open: people can speak");
+      el("segment-now-mics").dataset.muted = String(muted);
+      const ends = np.segment_ends_at ? Date.parse(np.segment_ends_at) : NaN;
+      let endText;
+      if (!Number.isNaN(ends)) endText = `Ends at ${clockPhrase(ends, zone)} (${untilPhrase(ends)})`;
+      else if (np.paused) endText = "Paused: this part waits for you.";
+      else endText = "Ends when you move on.";
+      setText(el("segment-now-ends"), endText);
+    } else {
+      setText(el("segment-now-name"), session.state === "scheduled" ? `${parts.length} parts, starting with ${parts[0].name}` : "");
+      setText(el("segment-now-mics"), "");
+      setText(el("segment-now-ends"), "");
+    }
+    el("live-next-segment").hidden = !np;
+    const ol = el("live-parts");
+    const key = JSON.stringify([parts.map((p) => [p.name, p.length_ms, p.mics]), current]);
+    if (ol.dataset.key === key) return;
+    ol.dataset.key = key;
+    clear(ol);
+    parts.forEach((p, i) => {
+      const now = i === current;
+      const done = current >= 0 && i < current;
+      const bits = [];
+      if (now) bits.push("Now");
+      else if (done) bits.push("Done");
+      bits.push(p.length_ms > 0 ? durationPhrase(p.length_ms) : "until the music ends");
+      bits.push(p.mics === "muted" ? "microphones muted" : "microphones open");
+      if (!p.playlist || p.playlist.length === 0) bits.push("no music");
+      ol.append(
+        h(
+          "li",
+          { class: `plain-item${now ? " is-playing" : ""}${done ? " is-done" : ""}`, "aria-current": now ? "step" : undefined, testid: "live-part" },
+          h("span", { class: "row-title", text: `${i + 1}. ${p.name}` }),
+          h("span", { class: "row-meta", text: bits.join(" · ") }),
+        ),
+      );
+    });
   }
 
   function renderPlaylist() {
@@ -394,6 +483,27 @@ export function liveView(app) {
     control({ action: "skip" }, "On to the next recording.");
   }
 
+  async function nextPart() {
+    const parts = (session && session.program) || [];
+    const np = session && session.now_playing;
+    if (!np) return;
+    const i = Number(np.segment) || 0;
+    if (i >= parts.length - 1) {
+      const ok = await confirmDialog({
+        title: "This is the last part",
+        body: "Moving on from the last part ends the session for everyone. Are you sure?",
+        confirm: "End the session",
+        cancel: "Stay in this part",
+      });
+      if (!ok) return;
+      await control({ action: "next" }, "The session has ended. Thank you for hosting.");
+      el("live-heading").focus();
+      return;
+    }
+    const next = parts[i + 1];
+    await control({ action: "next" }, `On to the next part${next && next.name ? `: ${next.name}` : ""}.`);
+  }
+
   async function endSession() {
     const ok = await confirmDialog({
       title: "End the session for everyone?",
@@ -495,4 +605,13 @@ export function liveView(app) {
   }
 
   return { enter, leave };
+}
+
+// clockText says a position as m:ss (or h:mm:ss).
+function clockText(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hh = Math.floor(total / 3600);
+  const mm = Math.floor((total % 3600) / 60);
+  const ss = String(total % 60).padStart(2, "0");
+  return hh ? `${hh}:${String(mm).padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
 }

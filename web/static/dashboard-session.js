@@ -25,6 +25,7 @@ import {
   zonePlace,
 } from "./dashboard-time.js";
 import { busy, button, clear, el, errorText, h, icon, say } from "./dashboard-ui.js";
+import { programBody, programEditor, programProblems } from "./dashboard-program.js";
 
 const enc = encodeURIComponent;
 // A planned time this far in the past is a mistake, not "now".
@@ -46,6 +47,14 @@ export function newSessionView(app) {
     el(id).addEventListener("change", renderWhen);
   }
   for (const r of form.querySelectorAll("input[name=when]")) r.addEventListener("change", renderWhenMode);
+  // A program in parts: each part has its own music, length and microphones.
+  const program = programEditor({ media: () => media });
+  for (const r of form.querySelectorAll("input[name=plan-mode]")) r.addEventListener("change", renderPlanMode);
+  el("segment-template").addEventListener("click", () => {
+    program.useTemplate();
+    const first = el("segment-list").querySelector("[data-testid=segment-name]");
+    if (first) first.focus();
+  });
 
   async function enter(id) {
     const mine = ++visit;
@@ -72,7 +81,23 @@ export function newSessionView(app) {
     app.showView("new", `Plan a session · ${group.name}`);
     renderChoices();
     renderPlaylist();
+    renderPlanMode();
     renderWhenMode();
+  }
+
+  function programMode() {
+    return el("plan-mode-program").checked;
+  }
+
+  // renderPlanMode shows the one playlist or the parts of a program. The
+  // first time a host chooses a program it starts from the template.
+  function renderPlanMode() {
+    const parts = programMode();
+    el("plan-single").hidden = parts;
+    el("plan-program").hidden = !parts;
+    el("single-options").hidden = parts;
+    if (parts && program.empty()) program.useTemplate();
+    else if (parts) program.render();
   }
 
   function leave() {
@@ -82,6 +107,7 @@ export function newSessionView(app) {
   // reset empties the form and sets the time to the next full hour.
   function reset() {
     items = [];
+    program.reset();
     form.reset();
     el("session-error").textContent = "";
     const zone = browserZone();
@@ -311,7 +337,15 @@ export function newSessionView(app) {
       title.focus();
       return;
     }
-    if (items.length === 0) {
+    const parts = programMode();
+    if (parts) {
+      const problems = programProblems(program.segments);
+      program.showProblems(problems);
+      if (problems.length) {
+        error.textContent = problems.length === 1 ? problems[0].text : `${problems[0].text} (and ${problems.length - 1} more to look at above)`;
+        return;
+      }
+    } else if (items.length === 0) {
       error.textContent = media.length ? "Please add at least one recording to play." : "This circle has no recordings yet. Add one on the circle’s page first.";
       el("plays-heading").scrollIntoView({ block: "start" });
       return;
@@ -332,14 +366,21 @@ export function newSessionView(app) {
       }
       startsAt = rfc3339(c.ms, c.zone);
     }
-    const body = {
-      title: title.value.trim(),
-      starts_at: startsAt,
-      playlist: items.map((it) => ({ media_id: it.media.id })),
-      loop: el("session-loop").checked,
-      crossfade_ms: Number(el("session-crossfade").value) || 0,
-      ducking: el("session-ducking").checked,
-    };
+    const body = parts
+      ? {
+          title: title.value.trim(),
+          starts_at: startsAt,
+          program: programBody(program.segments),
+          crossfade_ms: Number(el("session-crossfade").value) || 0,
+        }
+      : {
+          title: title.value.trim(),
+          starts_at: startsAt,
+          playlist: items.map((it) => ({ media_id: it.media.id })),
+          loop: el("session-loop").checked,
+          crossfade_ms: Number(el("session-crossfade").value) || 0,
+          ducking: el("session-ducking").checked,
+        };
     let sess;
     try {
       sess = await busy(el("session-create"), el("when-now").checked ? "Starting…" : "Saving…", () =>
