@@ -253,32 +253,7 @@ func (r *Room) Join(ctx context.Context, offer, name string) (string, string, er
 	r.wg.Add(2)
 	r.mu.Unlock()
 
-	go func() {
-		defer r.wg.Done()
-		readRTCP(sender)
-	}()
-	connected := make(chan struct{})
-	var once sync.Once
-	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		switch s {
-		case webrtc.PeerConnectionStateConnected:
-			once.Do(func() { close(connected) })
-		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
-			go r.Leave(m.id)
-		}
-	})
-	go func() {
-		defer r.wg.Done()
-		t := time.NewTimer(r.cfg.ConnectTimeout)
-		defer t.Stop()
-		select {
-		case <-connected:
-		case <-m.done:
-		case <-t.C:
-			r.log.Info("member never connected; removing", "member", m.id)
-			r.Leave(m.id)
-		}
-	}()
+	r.watch(pc, sender, m.done, func() { r.Leave(m.id) }, "member", m.id)
 	r.log.Info("member joined", "member", m.id, "members", r.Members())
 	r.stateChanged()
 	return m.key, pc.LocalDescription().SDP, nil

@@ -407,40 +407,43 @@ func (r *Room) AddListener(ctx context.Context, offer string) (string, string, e
 
 	// Read RTCP from the sender: it drives the interceptors (NACK, reports) and without it pion's
 	// buffers fill and feedback is never answered.
+	r.watch(pc, sender.Sender(), p.done, func() { r.removeListener(p.id) }, "listener", p.id)
+	r.log.Info("listener joined", "peer", p.id, "listeners", r.Listeners())
+	r.stateChanged()
+	return p.id, pc.LocalDescription().SDP, nil
+}
+
+// watch owns a new peer's lifecycle goroutines (the caller has added 2 to r.wg): it reads RTCP from
+// the sender, which drives pion's interceptors; removes the peer when its connection fails or
+// closes; and removes a peer that never completes ICE within the connect timeout.
+func (r *Room) watch(pc *webrtc.PeerConnection, sender *webrtc.RTPSender, done <-chan struct{}, remove func(), kind, id string) {
 	go func() {
 		defer r.wg.Done()
-		for {
-			if _, _, err := sender.Sender().ReadRTCP(); err != nil {
-				return
-			}
-		}
+		readRTCP(sender)
 	}()
 	connected := make(chan struct{})
-	var connOnce sync.Once
+	var once sync.Once
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		switch s {
 		case webrtc.PeerConnectionStateConnected:
-			connOnce.Do(func() { close(connected) })
+			once.Do(func() { close(connected) })
 		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
-			go r.Remove(p.id)
+			// Not from pion's callback goroutine: removing closes the connection.
+			go remove()
 		}
 	})
-	// A peer that never completes ICE is removed after the connect timeout.
 	go func() {
 		defer r.wg.Done()
 		t := time.NewTimer(r.cfg.ConnectTimeout)
 		defer t.Stop()
 		select {
 		case <-connected:
-		case <-p.done:
+		case <-done:
 		case <-t.C:
-			r.log.Info("listener never connected; removing", "peer", p.id)
-			r.Remove(p.id)
+			r.log.Info(kind+" never connected; removing", "peer", id)
+			remove()
 		}
 	}()
-	r.log.Info("listener joined", "peer", p.id, "listeners", r.Listeners())
-	r.stateChanged()
-	return p.id, pc.LocalDescription().SDP, nil
 }
 
 // RemoveListener closes a listener; it reports whether the listener was in the room.

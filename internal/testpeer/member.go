@@ -403,3 +403,25 @@ func Onset(pcm []float32, at []time.Time, off []int, t time.Time, freq, level fl
 	}
 	return time.Time{}
 }
+
+// ProducedAt estimates when the sender produced each packet, on this machine's clock: RTP
+// timestamps (48 kHz) give the spacing, and the least-delayed packet anchors them. Unlike arrival
+// times, these do not move when the receiving side is briefly starved of CPU.
+func ProducedAt(pkts []Packet) []time.Time {
+	if len(pkts) == 0 {
+		return nil
+	}
+	ts0 := pkts[0].Timestamp
+	offset := time.Duration(1<<62 - 1)
+	for _, p := range pkts {
+		media := time.Duration(p.Timestamp-ts0) * time.Second / 48000
+		if d := p.Arrival.Sub(pkts[0].Arrival) - media; d < offset {
+			offset = d
+		}
+	}
+	out := make([]time.Time, len(pkts))
+	for i, p := range pkts {
+		out[i] = pkts[0].Arrival.Add(offset + time.Duration(p.Timestamp-ts0)*time.Second/48000)
+	}
+	return out
+}
