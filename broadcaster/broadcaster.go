@@ -447,10 +447,11 @@ func (b *Broadcaster) takePrefetch(index int) Source {
 		return nil
 	}
 	<-p.done
-	if p.index != index || p.err != nil {
-		if p.src != nil {
-			p.src.Close()
-		}
+	if p.err != nil {
+		return nil
+	}
+	if p.index != index {
+		p.src.Close()
 		return nil
 	}
 	return p.src

@@ -406,3 +406,13 @@ func TestCrossfade(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedPrefetchIsNotClosed: when opening the next item fails in the background, shutting the
+// broadcaster down must not touch the missing source.
+func TestFailedPrefetchIsNotClosed(t *testing.T) {
+	pl := playlist.Playlist{Items: []playlist.Item{{MediaID: "a", Frames: 48000}, {MediaID: "gone", Frames: 48000}}}
+	h := newHarness(t, pl, fixedTimeline{start: t0, pl: pl})
+	delete(h.open.items, "gone")
+	h.run(30) // within prefetch distance of the end of item a
+	h.stop()  // closeAll takes the failed prefetch
+}

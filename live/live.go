@@ -288,7 +288,12 @@ func (t timeline) Next(i int, loop bool) (int, bool) {
 type opener struct{ lib Library }
 
 func (o opener) Open(ctx context.Context, id string) (broadcaster.Source, error) {
-	return o.lib.Open(ctx, id)
+	src, err := o.lib.Open(ctx, id)
+	if err != nil {
+		// A nil *media.Source inside a non-nil interface would look like an open source.
+		return nil, err
+	}
+	return src, nil
 }
 
 // sink hands the broadcaster's frames to the room, filling the silence before the start with the

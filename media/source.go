@@ -137,6 +137,9 @@ func (s *Source) SeekFrame(frame int64) (err error) {
 
 // Close releases the file.
 func (s *Source) Close() error {
+	if s == nil {
+		return nil
+	}
 	if c, ok := s.f.(io.Closer); ok {
 		return c.Close()
 	}

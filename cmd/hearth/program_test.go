@@ -94,3 +94,42 @@ func TestProgramSegments(t *testing.T) {
 	}
 	waitState(t, s, sid, "ended", 5*time.Second)
 }
+
+// TestProgramResumesItsSegmentAfterRestart: a server stopped in the middle of a program comes back
+// in the segment, and at the place, the timeline says.
+func TestProgramResumesItsSegmentAfterRestart(t *testing.T) {
+	s := startServer(t, nil)
+	a := s.uploadFile(t, fixture("tone440_a.mp3"))
+	start := time.Now()
+	body := fmt.Sprintf(`{"title":"Circle","starts_at":%q,"program":[
+		{"name":"Arrival","playlist":[{"media_id":%q}],"loop":true,"length_ms":1500,"mics":"open"},
+		{"name":"Sharing circle","length_ms":60000,"mics":"open"}]}`, start.Format(time.RFC3339Nano), a)
+	code, sess, _ := s.do(t, http.MethodPost, "/api/v1/sessions", testAdminToken, "application/json", strings.NewReader(body))
+	if code != 201 {
+		t.Fatalf("create: %d %v", code, sess)
+	}
+	s.shutdown(t)
+	time.Sleep(2 * time.Second) // the server is down while the program moves into its second part
+	s2 := startServer(t, func(c *Config) { c.Data = s.Data })
+	_, info, _ := s2.do(t, http.MethodGet, "/api/v1/sessions/"+sess["id"].(string), testAdminToken, "", nil)
+	np, _ := info["now_playing"].(map[string]any)
+	if info["state"] != "live" || np == nil || np["segment_name"] != "Sharing circle" {
+		t.Fatalf("after restart: state %v now_playing %v, want live in the sharing circle", info["state"], np)
+	}
+	ends, _ := time.Parse(time.RFC3339Nano, np["segment_ends_at"].(string))
+	if want := start.Add(61500 * time.Millisecond); ends.Sub(want).Abs() > time.Second {
+		t.Fatalf("sharing circle ends %v, want %v (+/- 1 s)", ends, want)
+	}
+	// The room follows the segment's rule after the restart, too.
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		_, room, _ := s2.do(t, http.MethodGet, "/api/v1/sessions/"+sess["id"].(string)+"/room", testAdminToken, "", nil)
+		if r, ok := room["room"].(map[string]any); ok && r["mics_locked"] == false {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("room after restart: %v", room)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
