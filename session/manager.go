@@ -229,6 +229,9 @@ func (m *Manager) Get(ctx context.Context, id string) (*Session, error) {
 // scheduler sees.
 func (m *Manager) Now() time.Time { return m.clock.Now() }
 
+// MaxEvents bounds the control actions stored for one session.
+const MaxEvents = 2000
+
 // ControlRequest is a host's control action.
 type ControlRequest struct {
 	Action   Action
@@ -256,6 +259,11 @@ func (m *Manager) Control(ctx context.Context, id string, req ControlRequest) (*
 	now := m.clock.Now().UTC()
 	if s.StateAt(now) == StateEnded {
 		return nil, ErrEnded
+	}
+	// The timeline is recomputed from every event on each 20 ms frame; a bound keeps a runaway
+	// client from making that expensive. A real session sees a few dozen.
+	if len(s.Events) >= MaxEvents {
+		return nil, fmt.Errorf("%w: this session has had %d control actions, the most allowed", ErrInvalid, MaxEvents)
 	}
 	at := now
 	if n := len(s.Events); n > 0 && !at.After(s.Events[n-1].At) {

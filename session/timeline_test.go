@@ -145,3 +145,21 @@ func TestEndsAt(t *testing.T) {
 		t.Errorf("EndsAt after end event = %v %v, want +7s", end.Sub(t0), ok)
 	}
 }
+
+// BenchmarkAtWithMaxEvents is the per-frame cost of the timeline at the event cap.
+func BenchmarkAtWithMaxEvents(b *testing.B) {
+	pl := threeItems(true)
+	var evs []Event
+	for i := 0; i < MaxEvents; i++ {
+		a := ActionPause
+		if i%2 == 1 {
+			a = ActionResume
+		}
+		evs = append(evs, Event{At: t0.Add(time.Duration(i) * time.Second), Action: a})
+	}
+	at := t0.Add(3 * time.Hour)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		At(t0, pl, evs, at)
+	}
+}
