@@ -595,3 +595,22 @@ func TestReducedMotion(t *testing.T) {
 		}
 	}
 }
+
+// An "ended" from the room (data channel or event stream) may only be a server
+// restart closing rooms: join.js must confirm with the session info before it
+// ends the page, as listen.js does, and not end on the message alone.
+func TestJoinConfirmsEndedMessage(t *testing.T) {
+	src := readStatic(t, "join.js")
+	cases := regexp.MustCompile(`case "ended":\s*(\w+)\(`).FindAllStringSubmatch(src, -1)
+	if len(cases) != 2 {
+		t.Fatalf("join.js has %d `case \"ended\":` handlers, want 2 (data channel, event stream)", len(cases))
+	}
+	for _, c := range cases {
+		if c[1] != "onEndedMessage" {
+			t.Errorf("join.js handles an \"ended\" message with %s, want onEndedMessage (which asks the server first)", c[1])
+		}
+	}
+	if !strings.Contains(src, "async function onEndedMessage(") {
+		t.Error("join.js has no onEndedMessage")
+	}
+}

@@ -55,6 +55,7 @@ const REACTION_SHOW_GAP_MS = 1600; // others' reactions appear at most this ofte
 const TOAST_MS = 6000;
 const ECHO_WINDOW_MS = 4000;
 const CLOSE_GRACE_MS = 300; // lets a last "removed" or "ended" arrive before we reconnect
+const CONFIRM_TIMEOUT_MS = 8000; // asking the server whether an "ended" is the end
 const HAND_SETTLE_MS = 2500;
 const UNMUTE_REFUSAL_MS = 3000;
 const NAME_KEY = "hearth.name";
@@ -159,6 +160,8 @@ let linkProblem = sessionId && token ? "" : LINK_INCOMPLETE;
 let displayName = "";
 let mode = ""; // "mic" or "listen" once in the room
 let finish = ""; // "", "left", "removed" or "ended": why the room is over for us
+let confirming = 0; // nonzero while asking the server whether an "ended" from the room is true
+let confirmSeq = 0;
 let askSeq = 0; // bumps on every join tap, so a late microphone answer is ignored
 
 // The room as the server last told us.
@@ -363,6 +366,7 @@ function enterRoom(nextMode) {
   hearth.mode = mode;
   finish = "";
   want = true;
+  confirming = 0; // a question still out from an earlier visit to the room is not this one's
   everConnected = false;
   failures = 0;
   statusDetail = "";
@@ -432,6 +436,59 @@ function onEnded() {
   render();
   if (wasIn) ui.endMessage.focus({ preventScroll: true });
   schedulePoll();
+}
+
+// onEndedMessage is an "ended" from the room (data channel or event stream).
+// The room also closes when the server restarts or shuts down, and a session
+// that carries on after that has not ended. So, like the listen page, ask the
+// server once: end only if it says the session is over; otherwise this was a
+// dropped connection, and we reconnect by ourselves. If the question itself
+// fails (the server is down), keep reconnecting with the usual backoff; a
+// later attempt refused with 410, or the regular poll, ends it if need be.
+async function onEndedMessage() {
+  if (!want || finish || confirming) return;
+  const seq = ++confirmSeq;
+  confirming = seq;
+  // The room is gone on the server's side: no DELETE to send.
+  clearTimeout(retryTimer);
+  retryTimer = 0;
+  endAttempt(false);
+  statusDetail = "";
+  setConnState("reconnecting");
+  render();
+
+  const wall0 = Date.now();
+  const t0 = performance.now();
+  const ctl = typeof AbortController === "function" ? new AbortController() : null;
+  const timer = ctl ? setTimeout(() => ctl.abort(), CONFIRM_TIMEOUT_MS) : 0;
+  let res = null;
+  let body = null;
+  try {
+    res = await fetch(`/api/v1/listen/${encodeURIComponent(sessionId)}`, {
+      headers: authHeaders({ Accept: "application/json" }),
+      cache: "no-store",
+      credentials: "omit",
+      signal: ctl ? ctl.signal : undefined,
+    });
+    body = await res.json().catch(() => null);
+  } catch {
+    res = null;
+  }
+  clearTimeout(timer);
+  if (confirming === seq) confirming = 0;
+  const t1 = performance.now();
+
+  if (res && res.ok && body && typeof body === "object") {
+    // An "ended" state ends the page here (applyInfo calls onEnded).
+    applyInfo(body, wall0 + (t1 - t0) / 2, (t0 + t1) / 2);
+    if (body.state === "ended") return;
+  } else if (res && res.status === 404 && info) {
+    onEnded();
+    return;
+  }
+  // Still going, or we could not tell: a dropped connection. Reconnect,
+  // unless the person left or something else already took over meanwhile.
+  if (want && !finish && !linkProblem && !attempt && !retryTimer) retry(null);
 }
 
 // ---------------------------------------------------------------------------
@@ -1042,7 +1099,7 @@ function onMessage(a, msg) {
       onRemoved();
       break;
     case "ended":
-      onEnded();
+      onEndedMessage();
       break;
     case "error":
       onServerError(msg.error);
@@ -1140,7 +1197,7 @@ const events = eventFeed({
         onReaction(msg);
         break;
       case "ended":
-        onEnded();
+        onEndedMessage();
         break;
     }
   },
