@@ -270,8 +270,8 @@ func (s *Server) events(c *gin.Context) {
 			c.Writer.Flush()
 		case b, ok := <-ch:
 			if !ok {
-				io.WriteString(c.Writer, "event: ended\ndata: {\"type\":\"ended\"}\n\n")
-				c.Writer.Flush()
+				// The room closed. If the session ended, "ended" was the last event sent; otherwise
+				// the server is restarting and the client reconnects.
 				return
 			}
 			if _, err := io.WriteString(c.Writer, "event: "+eventType(b)+"\ndata: "+string(b)+"\n\n"); err != nil {

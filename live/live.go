@@ -169,7 +169,7 @@ func (h *Hub) nowPlaying(l *Live) any {
 }
 
 // Stop implements session.Launcher.
-func (h *Hub) Stop(id string) {
+func (h *Hub) Stop(id string, ended bool) {
 	h.mu.Lock()
 	l := h.lives[id]
 	delete(h.lives, id)
@@ -179,7 +179,11 @@ func (h *Hub) Stop(id string) {
 	}
 	l.cancel()
 	<-l.done
-	l.Room.Close()
+	if ended {
+		l.Room.End()
+	} else {
+		l.Room.Close()
+	}
 	st := l.bc.Stats()
 	h.log.Info("live session stopped", "session", id, "frames", st.Frames, "skipped", st.Skipped, "seeks", st.Seeks)
 }
@@ -220,7 +224,7 @@ func (h *Hub) Close() {
 	}
 	h.mu.Unlock()
 	for _, id := range ids {
-		h.Stop(id)
+		h.Stop(id, false)
 	}
 	h.wg.Wait()
 }

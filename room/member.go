@@ -502,6 +502,17 @@ func (m *member) sendRaw(b []byte) {
 	_ = dc.SendText(string(b))
 }
 
+// buffered is how much the member's data channel has not yet handed to the transport.
+func (m *member) buffered() uint64 {
+	m.mu.Lock()
+	dc := m.dc
+	m.mu.Unlock()
+	if dc == nil {
+		return 0
+	}
+	return dc.BufferedAmount()
+}
+
 // allow is a token bucket: 10 messages a second, bursts of 20.
 func (m *member) allow(now time.Time) bool {
 	m.mu.Lock()

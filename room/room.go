@@ -471,9 +471,24 @@ func (p *peer) close() {
 	})
 }
 
-// Close tells everyone the session has ended, removes every peer and waits for their goroutines.
-func (r *Room) Close() {
+// End tells everyone the session has ended, then closes the room.
+func (r *Room) End() {
 	r.broadcast(message{Type: "ended"})
+	// Let the message leave on the members' data channels before their connections close: wait
+	// until every channel has handed its data to the transport (at most a second), then a moment.
+	deadline := time.Now().Add(time.Second)
+	for _, m := range *r.members.Load() {
+		for m.buffered() > 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	r.Close()
+}
+
+// Close removes every peer and waits for their goroutines. Peers are not told the session ended:
+// a room also closes when the server restarts, and then clients reconnect.
+func (r *Room) Close() {
 	r.mu.Lock()
 	r.closed = true
 	peers := make([]*peer, 0, len(r.peers))

@@ -43,8 +43,9 @@ type Launcher interface {
 	Start(s *Session)
 	// Update hands a running room the session with new control events.
 	Update(s *Session)
-	// Stop closes the live room of a session.
-	Stop(id string)
+	// Stop closes the live room of a session. ended says whether the session is over (and everyone
+	// is told so) or the room merely closes, e.g. for a restart, and clients should reconnect.
+	Stop(id string, ended bool)
 }
 
 // Config tunes the manager.
@@ -292,7 +293,7 @@ func (m *Manager) Close(id string) {
 	delete(m.running, id)
 	m.mu.Unlock()
 	if running {
-		m.launch.Stop(id)
+		m.launch.Stop(id, true)
 	}
 }
 
@@ -399,7 +400,7 @@ func (m *Manager) tick(ctx context.Context) error {
 				m.mu.Lock()
 				delete(m.running, s.ID)
 				m.mu.Unlock()
-				m.launch.Stop(s.ID)
+				m.launch.Stop(s.ID, true)
 			}
 		case !running && !now.Before(s.StartsAt.Add(-m.cfg.DoorsOpen)):
 			m.mu.Lock()
@@ -421,6 +422,7 @@ func (m *Manager) stopAll() {
 	m.running = make(map[string]bool)
 	m.mu.Unlock()
 	for _, id := range ids {
-		m.launch.Stop(id)
+		// Shutting down is not the end of a session: it resumes when the server is back.
+		m.launch.Stop(id, false)
 	}
 }

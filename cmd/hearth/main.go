@@ -161,13 +161,15 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 	case serveErr = <-srvDone:
 	}
 	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(shutCtx)
+	// Rooms close first: that ends the event streams and peer connections the HTTP server would
+	// otherwise wait for. Clients are not told the session ended; they reconnect after the restart.
 	stopSched()
 	<-schedDone
 	hub.Close()
 	stopLive()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutCtx)
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}

@@ -221,3 +221,71 @@ func TestDuckingPerSession(t *testing.T) {
 		t.Fatalf("the switch was not stored: %v", info["ducking"])
 	}
 }
+
+// readEvents follows a session's event stream and returns a channel of the event types.
+func readEvents(t *testing.T, ctx context.Context, s *testServer, sid, token string) <-chan string {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/api/v1/sessions/"+sid+"/events?t="+token, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("events: %d", resp.StatusCode)
+	}
+	out := make(chan string, 100)
+	go func() {
+		defer resp.Body.Close()
+		defer close(out)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "event: ") {
+				out <- line[7:]
+			}
+		}
+	}()
+	return out
+}
+
+// TestShutdownIsNotTheEnd: when the server shuts down (an update, a restart), nobody is told the
+// session ended, so clients reconnect instead of leaving; when the session really ends, everyone
+// is told.
+func TestShutdownIsNotTheEnd(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, how := range []string{"shutdown", "end"} {
+		t.Run(how, func(t *testing.T) {
+			s := startServer(t, nil)
+			id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+			sess := s.createSession(t, "Circle", time.Now(), true, id)
+			sid := sess["id"].(string)
+			events := readEvents(t, ctx, s, sid, sess["listener_token"].(string))
+			m, _, err := testpeer.JoinHTTP(ctx, s.URL, sid, sess["member_token"].(string), "Grace")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if err := m.WaitOpen(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if how == "shutdown" {
+				s.shutdown(t)
+			} else if code, _ := s.postJSON(t, "/api/v1/sessions/"+sid+"/control", map[string]any{"action": "end"}); code != 200 {
+				t.Fatalf("end: %d", code)
+			}
+			var types []string
+			for e := range events {
+				types = append(types, e)
+			}
+			time.Sleep(200 * time.Millisecond)
+			sawEnded := strings.Contains(strings.Join(types, ","), "ended")
+			memberEnded := len(m.Messages("ended")) > 0
+			if how == "shutdown" && (sawEnded || memberEnded) {
+				t.Fatalf("a shutdown told clients the session ended (events %v, member %v)", types, memberEnded)
+			}
+			if how == "end" && (!sawEnded || !memberEnded) {
+				t.Fatalf("the session's end was not announced (events %v, member %v)", types, memberEnded)
+			}
+		})
+	}
+}
