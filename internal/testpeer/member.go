@@ -1,15 +1,10 @@
 package testpeer
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"math"
 	"net"
-	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -311,30 +306,11 @@ func JoinHTTPWith(ctx context.Context, base, sessionID, token, name string, deco
 		return nil, "", err
 	}
 	u := base + "/api/v1/sessions/" + sessionID + "/join?name=" + url.QueryEscape(name)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader([]byte(offer)))
+	answer, loc, err := postSDP(ctx, u, token, offer)
+	if err == nil {
+		err = m.Accept(answer)
+	}
 	if err != nil {
-		m.Close()
-		return nil, "", err
-	}
-	req.Header.Set("Content-Type", "application/sdp")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		m.Close()
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		m.Close()
-		return nil, "", fmt.Errorf("join: %s: %s", resp.Status, body)
-	}
-	loc := resp.Header.Get("Location")
-	if loc == "" {
-		m.Close()
-		return nil, "", errors.New("join: no Location")
-	}
-	if err := m.Accept(string(body)); err != nil {
 		m.Close()
 		return nil, "", err
 	}

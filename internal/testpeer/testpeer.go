@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/opus"
 	"github.com/pion/webrtc/v4"
 )
@@ -47,17 +45,7 @@ func New() (*Listener, string, error) { return NewWith(true) }
 // NewWith makes a listener; without decoding it only records packets, which lets a load test hold
 // hundreds of listeners on a small machine.
 func NewWith(decode bool) (*Listener, string, error) {
-	se := webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	m := &webrtc.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
-		return nil, "", err
-	}
-	api := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(m))
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	pc, err := loopbackAPI().NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, "", err
 	}
@@ -165,34 +153,40 @@ func DialWHEPWith(ctx context.Context, endpoint, token string, decode bool) (*Li
 	if err != nil {
 		return nil, "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader([]byte(offer)))
+	answer, loc, err := postSDP(ctx, endpoint, token, offer)
+	if err == nil {
+		err = l.Accept(answer)
+	}
 	if err != nil {
 		l.Close()
 		return nil, "", err
+	}
+	return l, loc, nil
+}
+
+// postSDP posts an SDP offer with a bearer token, as WHEP and the join endpoint take it, and
+// returns the answer and the Location of the new resource.
+func postSDP(ctx context.Context, endpoint, token, offer string) (string, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader([]byte(offer)))
+	if err != nil {
+		return "", "", err
 	}
 	req.Header.Set("Content-Type", "application/sdp")
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		l.Close()
-		return nil, "", err
+		return "", "", err
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusCreated {
-		l.Close()
-		return nil, "", fmt.Errorf("WHEP POST: %s: %s", resp.Status, body)
+		return "", "", fmt.Errorf("POST %s: %s: %s", endpoint, resp.Status, body)
 	}
 	loc := resp.Header.Get("Location")
 	if loc == "" {
-		l.Close()
-		return nil, "", errors.New("WHEP POST: no Location header")
+		return "", "", errors.New("POST " + endpoint + ": no Location header")
 	}
-	if err := l.Accept(string(body)); err != nil {
-		l.Close()
-		return nil, "", err
-	}
-	return l, loc, nil
+	return string(body), loc, nil
 }
 
 // Left returns the left channel of interleaved stereo samples.
