@@ -69,6 +69,8 @@ type Config struct {
 	ICEServers func() []ICEServer
 	// PasswordParams overrides argon2id's cost (tests use a cheap setting).
 	PasswordParams *auth.Params
+	// Collage enables memorial collages.
+	Collage CollageDeps
 }
 
 // ICEServer is one entry of RTCConfiguration.iceServers.
@@ -89,6 +91,7 @@ type Server struct {
 	groups   Groups
 	log      *slog.Logger
 
+	collage      CollageDeps
 	series       SeriesManager
 	seriesLister GroupSeriesLister
 	calKeys      CalendarKeys
@@ -112,6 +115,7 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	if ck, ok := groups.(CalendarKeys); ok {
 		s.calKeys = ck
 	}
+	s.collage = cfg.Collage
 	if cfg.PasswordParams != nil {
 		s.passwordParams = *cfg.PasswordParams
 	}
@@ -171,6 +175,16 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	r.GET("/calendar/:gid/:key", s.groupFeed)
 	r.GET("/api/v1/sessions/:id/calendar.ics", s.tokenFromQuery, s.requireListener, s.sessionICS)
 	r.POST("/api/v1/invites/:token", s.openInvite)
+	if cfg.Collage.Store != nil {
+		r.POST("/api/v1/sessions/:id/collage/photos", s.hostOrMember, s.addCollagePhoto)
+		r.POST("/api/v1/sessions/:id/collage/songs", s.hostOrMember, s.addCollageSong)
+		r.GET("/api/v1/sessions/:id/collage", s.tokenFromQuery, s.requireListener, s.listCollage)
+		r.GET("/api/v1/sessions/:id/collage/photos/:pid", s.tokenFromQuery, s.requireListener, s.collagePhoto)
+		host.PATCH("/sessions/:id/collage/items/:iid", s.sessionAccess, s.updateCollageItem)
+		host.DELETE("/sessions/:id/collage/items/:iid", s.sessionAccess, s.deleteCollageItem)
+		host.POST("/sessions/:id/collage/finalize", s.sessionAccess, s.finalizeCollage)
+		host.POST("/sessions/:id/collage/lock", s.sessionAccess, s.lockCollage)
+	}
 
 	r.GET("/api/v1/listen/:id", s.requireListener, s.listenInfo)
 	r.GET("/api/v1/sessions/:id/events", s.tokenFromQuery, s.requireListener, s.events)

@@ -206,6 +206,21 @@ var migrations = []string{
 		items INTEGER NOT NULL,
 		PRIMARY KEY (session_id, idx)
 	);`,
+	// 9: memorial collages: members' photos (stored cleaned, by content hash) and songs.
+	`CREATE TABLE collage_items (
+		id TEXT PRIMARY KEY,
+		session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+		kind TEXT NOT NULL,
+		ref TEXT NOT NULL,
+		caption TEXT NOT NULL,
+		contributor TEXT NOT NULL,
+		width INTEGER NOT NULL,
+		height INTEGER NOT NULL,
+		position INTEGER NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX collage_by_session ON collage_items (session_id, position);
+	ALTER TABLE sessions ADD COLUMN collage_locked INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -198,3 +198,8 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return fmt.Sprint(string(b))
 }
+
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}

@@ -26,6 +26,7 @@ import (
 	"hearth/clock"
 	"hearth/live"
 	"hearth/media"
+	"hearth/media/photo"
 	"hearth/room"
 	"hearth/session"
 	"hearth/store"
@@ -129,7 +130,12 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 		}
 	}
 
+	photos, err := media.NewPhotos(filepath.Join(cfg.Data, "photos"))
+	if err != nil {
+		return err
+	}
 	handler := api.New(api.Config{
+		Collage:        api.CollageDeps{Store: st, Intake: photo.NewDecoder(photo.DefaultLimits, 2), Files: photos},
 		AdminTokenHash: tokenHash,
 		PublicURL:      cfg.PublicURL,
 		Ready:          st.Ping,

@@ -92,6 +92,14 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST", S + "/room", `{"ducking":true}`, [7]int{200, 200, 200, 404, 403, 403, 401}},
 		{"GET", S + "/room", "", [7]int{200, 200, 200, 404, 403, 403, 401}},
 		{"GET", "/api/v1/listen/" + sid, "", [7]int{200, 200, 200, 403, 200, 200, 401}},
+		{"POST", S + "/collage/photos", "", [7]int{415, 415, 415, 403, 415, 403, 401}},
+		{"POST", S + "/collage/songs", "", [7]int{415, 415, 415, 403, 415, 403, 401}},
+		{"GET", S + "/collage", "", [7]int{200, 200, 200, 403, 200, 200, 401}},
+		{"GET", S + "/collage/photos/nosuch", "", [7]int{404, 404, 404, 403, 404, 404, 401}},
+		{"PATCH", S + "/collage/items/nosuch", `{"caption":"x"}`, [7]int{404, 404, 404, 404, 403, 403, 401}},
+		{"DELETE", S + "/collage/items/nosuch", "", [7]int{404, 404, 404, 404, 403, 403, 401}},
+		{"POST", S + "/collage/lock", `{"locked":false}`, [7]int{200, 200, 200, 404, 403, 403, 401}},
+		{"POST", S + "/collage/finalize", "", [7]int{400, 400, 400, 404, 403, 403, 401}},
 		{"POST", S + "/join", "v=0", [7]int{415, 415, 415, 403, 415, 403, 401}},
 		{"DELETE", S + "/members/nosuch", "", [7]int{404, 404, 404, 403, 404, 403, 401}},
 		{"POST", "/whep/" + sid, "v=0", [7]int{415, 415, 415, 403, 415, 415, 401}},
@@ -171,6 +179,10 @@ func templatePath(p, gid, sid, mid string) string {
 				parts[i] = ":tid"
 			case "members":
 				parts[i] = ":member"
+			case "photos":
+				parts[i] = ":pid"
+			case "items":
+				parts[i] = ":iid"
 			case "hosts":
 				parts[i] = ":hid"
 			case "invites":
