@@ -35,6 +35,12 @@ func (s *Server) pages(r *gin.Engine) {
 		c.Header("Cache-Control", "no-store")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", web.DashboardPage())
 	})
+	// Members add photos and songs to a memorial collage (the member token is in the fragment).
+	r.GET("/contribute/:id", func(c *gin.Context) {
+		c.Header("Content-Security-Policy", contentSecurityPolicy)
+		c.Header("Cache-Control", "no-store")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", web.ContributePage())
+	})
 	r.GET("/i/:token", func(c *gin.Context) {
 		c.Header("Content-Security-Policy", contentSecurityPolicy)
 		c.Header("Cache-Control", "no-store")

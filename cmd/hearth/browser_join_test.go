@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -181,4 +182,59 @@ func fixtureAbs(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestBrowserContributePage: a member opens the contribution page from their link, picks a phone
+// photo, captions it and adds it; it appears in the collage.
+func TestBrowserContributePage(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "For Grandma", time.Now().Add(time.Hour), false, id)
+	sid, member := sess["id"].(string), sess["member_token"].(string)
+	ctx := newBrowser(t, 390, 844)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	photoPath, _ := filepath.Abs(filepath.Join("..", "..", "media", "photo", "testdata", "phone_gps.jpg"))
+	if err := chromedp.Do(tctx,
+		chromedp.Navigate(s.URL+"/contribute/"+sid+"#t="+member),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// The file input may be visually hidden behind a button: wait for it to exist.
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`!!document.querySelector('[data-testid=contribute-file]')`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=contribute-file]`), []string{photoPath})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`!!document.querySelector('[data-testid=contribute-caption]') && !!document.querySelector('[data-testid=contribute-add]')`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("no caption box after picking a photo: %v", err)
+	}
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const c = document.querySelector('[data-testid=contribute-caption]');
+		c.value = 'Grandma at the lake, 1972'; c.dispatchEvent(new Event('input', {bubbles: true}));
+		document.querySelector('[data-testid=contribute-add]').click();
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, list, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sid+"/collage?t="+member, "", "", nil)
+		if items, _ := list["items"].([]any); len(items) == 1 {
+			if cap := items[0].(map[string]any)["caption"]; cap != "Grandma at the lake, 1972" {
+				t.Fatalf("caption %v", cap)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the photo never reached the collage: %v", list)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`document.querySelector('[data-testid=contribute-list]').textContent.includes('Grandma at the lake')`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the page does not show the added photo: %v", err)
+	}
 }

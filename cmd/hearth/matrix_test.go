@@ -132,6 +132,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"GET", "/join/" + sid, "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/i/anything", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/dashboard", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
+		{"GET", "/contribute/" + sid, "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/static/style.css", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 	}
@@ -168,7 +169,7 @@ func TestRoleMatrix(t *testing.T) {
 // templatePath turns a concrete path back into its route pattern.
 func templatePath(p, gid, sid, mid string) string {
 	r := strings.NewReplacer("/calendar/"+gid, "/calendar/:gid", "/groups/"+gid, "/groups/:gid", "/sessions/"+sid, "/sessions/:id", "/listen/"+sid, "/listen/:id",
-		"/join/"+sid, "/join/:id", "/whep/"+sid, "/whep/:id", "/media/"+mid, "/media/:id")
+		"/join/"+sid, "/join/:id", "/contribute/"+sid, "/contribute/:id", "/whep/"+sid, "/whep/:id", "/media/"+mid, "/media/:id")
 	p = r.Replace(p)
 	parts := strings.Split(p, "/")
 	for i, x := range parts {
