@@ -49,13 +49,12 @@ func joinListener(t *testing.T, ctx context.Context, r *Room) *testpeer.Listener
 	return l
 }
 
+// memberID returns the member's id from the server's welcome, which follows the data channel's
+// opening by a moment.
 func memberID(t *testing.T, m *testpeer.Member) string {
 	t.Helper()
-	w := m.Messages("welcome")
-	if len(w) == 0 {
-		t.Fatal("no welcome message")
-	}
-	return w[0]["you"].(map[string]any)["id"].(string)
+	waitFor(t, "welcome message", 3*time.Second, func() bool { return len(m.Messages("welcome")) > 0 })
+	return m.Messages("welcome")[0]["you"].(map[string]any)["id"].(string)
 }
 
 func waitFor(t *testing.T, what string, timeout time.Duration, ok func() bool) {
