@@ -29,6 +29,9 @@ func joinMember(t *testing.T, ctx context.Context, r *Room, name string) (*testp
 	if err := m.WaitOpen(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The server's side of the channel is open once its welcome arrives; only then do messages
+	// sent to the member reach it.
+	memberID(t, m)
 	return m, key
 }
 

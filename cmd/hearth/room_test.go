@@ -61,6 +61,9 @@ func TestMemberJoinsOverHTTP(t *testing.T) {
 	if err := m.WaitOpen(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := m.WaitMessage(ctx, "welcome"); err != nil {
+		t.Fatal(err)
+	}
 	m.SendTone(660, -10, nil)
 	time.Sleep(2 * time.Second)
 	pcm, _, _ := l.PCMAt()
@@ -266,6 +269,9 @@ func TestShutdownIsNotTheEnd(t *testing.T) {
 			}
 			defer m.Close()
 			if err := m.WaitOpen(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.WaitMessage(ctx, "welcome"); err != nil {
 				t.Fatal(err)
 			}
 			if how == "shutdown" {

@@ -3,6 +3,7 @@ package testpeer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net"
 	"net/url"
@@ -400,4 +401,17 @@ func ProducedAt(pkts []Packet) []time.Time {
 		out[i] = pkts[0].Arrival.Add(offset + time.Duration(p.Timestamp-ts0)*time.Second/48000)
 	}
 	return out
+}
+
+// WaitMessage waits for a data-channel message of a type (the server's "welcome" says its side of
+// the channel is open).
+func (m *Member) WaitMessage(ctx context.Context, typ string) error {
+	for len(m.Messages(typ)) == 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no %q message: %w", typ, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
 }
