@@ -4,9 +4,9 @@
 // server every 2 seconds; between answers the progress bar moves on its own.
 
 import { api, ApiError } from "./dashboard-api.js";
-import { renderNowPlaying, setAttr, setText } from "./shared.js";
+import { parseRoster, renderNowPlaying, setAttr, setText } from "./shared.js";
 import { browserZone, clockPhrase, durationPhrase, startsPhrase, untilPhrase } from "./dashboard-time.js";
-import { button, clear, confirmDialog, el, errorText, h, linkBox, parseRoster, roomPhrase, say } from "./dashboard-ui.js";
+import { button, clear, confirmDialog, el, errorText, h, linkBox, roomPhrase, say } from "./dashboard-ui.js";
 import { initial } from "./text.js";
 
 const enc = encodeURIComponent;

@@ -3,10 +3,8 @@
 // the polite status line, a kind confirmation dialog, copying a link, and a
 // link box with its QR code.
 
-// Only setText comes from shared.js: the pages' shared module is changing
-// under other hands, and the few other pieces the dashboard needs of it
-// (svgIcon, parseRoster) are small enough to keep a copy of here.
-import { setText } from "./shared.js";
+// Text and icon helpers are the pages' shared ones (shared.js).
+import { setText, svgIcon } from "./shared.js";
 import { drawQR } from "./dashboard-qr.js";
 
 export const el = (id) => document.getElementById(id);
@@ -55,33 +53,6 @@ export const ICONS = {
   upload: "M12 16V4M7 9l5-5 5 5M5 20h14",
   repeat: "M17 2l3 3-3 3M4 11V9a4 4 0 0 1 4-4h12M7 22l-3-3 3-3M20 13v2a4 4 0 0 1-4 4H4",
 };
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-
-// svgIcon draws path d in a 24-unit box, hidden from screen readers (the
-// words next to it say the same); stroked is an outline, else filled.
-// (A copy of shared.js's svgIcon.)
-export function svgIcon(d, size, stroked) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", String(size));
-  svg.setAttribute("height", String(size));
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const path = document.createElementNS(SVG_NS, "path");
-  if (stroked) {
-    path.setAttribute("fill", "none");
-    path.setAttribute("stroke", "currentColor");
-    path.setAttribute("stroke-width", "2");
-    path.setAttribute("stroke-linecap", "round");
-    path.setAttribute("stroke-linejoin", "round");
-  } else {
-    path.setAttribute("fill", "currentColor");
-  }
-  path.setAttribute("d", d);
-  svg.appendChild(path);
-  return svg;
-}
 
 export function icon(name, size = 22) {
   const svg = svgIcon(ICONS[name] || "", size, true);
@@ -325,21 +296,6 @@ export async function busy(btn, text, work) {
 // clear empties a node.
 export function clear(node) {
   while (node.firstChild) node.firstChild.remove();
-}
-
-// parseRoster keeps the well-formed members of a room's roster:
-// [{id, name, muted, hand, speaking}]. (A copy of shared.js's parseRoster.)
-export function parseRoster(raw) {
-  if (!Array.isArray(raw)) return [];
-  return raw
-    .filter((m) => m && typeof m === "object" && m.id !== undefined && m.id !== null)
-    .map((m) => ({
-      id: String(m.id),
-      name: typeof m.name === "string" ? m.name : "",
-      muted: Boolean(m.muted),
-      hand: Boolean(m.hand),
-      speaking: Boolean(m.speaking),
-    }));
 }
 
 // roomPhrase says who is in a room: "3 on a microphone · 5 listening".
