@@ -23,6 +23,7 @@ import {
   setData,
   setText,
   svgIcon,
+  fetchSessionInfo,
 } from "./shared.js";
 import {
   cleanName,
@@ -215,26 +216,12 @@ async function poll() {
   pollTimer = 0;
   if (pollBusy || linkProblem) return;
   pollBusy = true;
-  const wall0 = Date.now();
-  const t0 = performance.now();
-  let res = null;
-  let body = null;
-  try {
-    res = await fetch(`/api/v1/listen/${encodeURIComponent(sessionId)}`, {
-      headers: authHeaders({ Accept: "application/json" }),
-      cache: "no-store",
-      credentials: "omit",
-    });
-    body = await res.json().catch(() => null);
-  } catch {
-    res = null;
-  }
+  const { res, body, wallMid, monoMid } = await fetchSessionInfo(sessionId, authHeaders({ Accept: "application/json" }));
   pollBusy = false;
-  const t1 = performance.now();
 
   if (res && res.ok && body && typeof body === "object") {
     pollTrouble = false;
-    applyInfo(body, wall0 + (t1 - t0) / 2, (t0 + t1) / 2);
+    applyInfo(body, wallMid, monoMid);
   } else if (res && (res.status === 401 || res.status === 403)) {
     giveUp(LINK_REFUSED);
     return;
@@ -457,30 +444,16 @@ async function onEndedMessage() {
   setConnState("reconnecting");
   render();
 
-  const wall0 = Date.now();
-  const t0 = performance.now();
   const ctl = typeof AbortController === "function" ? new AbortController() : null;
   const timer = ctl ? setTimeout(() => ctl.abort(), CONFIRM_TIMEOUT_MS) : 0;
-  let res = null;
-  let body = null;
-  try {
-    res = await fetch(`/api/v1/listen/${encodeURIComponent(sessionId)}`, {
-      headers: authHeaders({ Accept: "application/json" }),
-      cache: "no-store",
-      credentials: "omit",
-      signal: ctl ? ctl.signal : undefined,
-    });
-    body = await res.json().catch(() => null);
-  } catch {
-    res = null;
-  }
+  const { res, body, wallMid, monoMid } = await fetchSessionInfo(
+    sessionId, authHeaders({ Accept: "application/json" }), ctl ? ctl.signal : undefined);
   clearTimeout(timer);
   if (confirming === seq) confirming = 0;
-  const t1 = performance.now();
 
   if (res && res.ok && body && typeof body === "object") {
     // An "ended" state ends the page here (applyInfo calls onEnded).
-    applyInfo(body, wall0 + (t1 - t0) / 2, (t0 + t1) / 2);
+    applyInfo(body, wallMid, monoMid);
     if (body.state === "ended") return;
   } else if (res && res.status === 404 && info) {
     onEnded();

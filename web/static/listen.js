@@ -22,6 +22,7 @@ import {
   renderNowPlaying as fillNowPlaying,
   setData,
   setText,
+  fetchSessionInfo,
 } from "./shared.js";
 import { circlePhrase, countdownPhrase, readSessionId, readToken, speakingPhrase, startsPhrase } from "./text.js";
 
@@ -146,28 +147,14 @@ async function poll() {
   }
   pollBusy = true;
   pollAgain = false;
-  const wall0 = Date.now();
-  const t0 = performance.now();
-  let res = null;
-  let body = null;
-  try {
-    res = await fetch(`/api/v1/listen/${encodeURIComponent(sessionId)}`, {
-      headers: authHeaders({ Accept: "application/json" }),
-      cache: "no-store",
-      credentials: "omit",
-    });
-    body = await res.json().catch(() => null);
-  } catch {
-    res = null;
-  }
+  const { res, body, wallMid, monoMid } = await fetchSessionInfo(sessionId, authHeaders({ Accept: "application/json" }));
   pollBusy = false;
-  const t1 = performance.now();
 
   if (res && res.ok && body && typeof body === "object") {
     pollTrouble = false;
     // The server stamped server_time (and the position with it) somewhere in
     // the middle of the round trip; the midpoint is the best guess of when.
-    applyInfo(body, wall0 + (t1 - t0) / 2, (t0 + t1) / 2);
+    applyInfo(body, wallMid, monoMid);
   } else if (res && (res.status === 401 || res.status === 403)) {
     giveUp(LINK_REFUSED);
     return;
@@ -175,7 +162,7 @@ async function poll() {
     // A session we have already seen that disappears has ended; one we never
     // saw was never there.
     if (info) {
-      applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), 0, t1);
+      applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), 0, monoMid);
     } else {
       giveUp(LINK_UNKNOWN);
       return;

@@ -378,3 +378,26 @@ export function reactionStage({ container, announce, maxOnScreen, gapMs }) {
 
   return { show, clear };
 }
+
+// fetchSessionInfo asks for a session's public info (GET /api/v1/listen/{id}) and times the round
+// trip: the server stamped server_time somewhere in its middle, so the midpoint (on the wall clock
+// and the monotonic one) is the best guess of when. res is null when the request failed.
+export async function fetchSessionInfo(sessionId, headers, signal) {
+  const wall0 = Date.now();
+  const t0 = performance.now();
+  let res = null;
+  let body = null;
+  try {
+    res = await fetch(`/api/v1/listen/${encodeURIComponent(sessionId)}`, {
+      headers,
+      cache: "no-store",
+      credentials: "omit",
+      signal,
+    });
+    body = await res.json().catch(() => null);
+  } catch {
+    res = null;
+  }
+  const t1 = performance.now();
+  return { res, body, wallMid: wall0 + (t1 - t0) / 2, monoMid: (t0 + t1) / 2 };
+}
