@@ -33,6 +33,10 @@ type Sessions interface {
 	// Close ends a session's live room at once (its group is being deleted).
 	Close(id string)
 	Now() time.Time
+	// FinalizeCollage makes the collage's songs the session's playlist, with its photos shown.
+	FinalizeCollage(ctx context.Context, id string, songIDs []string) (*session.Session, error)
+	// ReopenCollage stops the session showing its collage until it is finalized again.
+	ReopenCollage(ctx context.Context, id string) error
 }
 
 // Library is what the API needs of the media library.

@@ -14,6 +14,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hearth/media/photo"
+	"hearth/playlist"
+	"hearth/session"
+	"hearth/show"
 	"hearth/store"
 )
 
@@ -39,11 +42,28 @@ type PhotoFiles interface {
 	Remove(id string) error
 }
 
+// Recordings prepares collages' video ahead of time (show.Renders).
+type Recordings interface {
+	Start(sessionID string, build func(ctx context.Context) (*show.Show, error)) error
+	Status(sessionID string) show.Status
+	Forget(sessionID string)
+}
+
+// ShowLoader builds a session's show, for recording it (the same loader the live rooms use).
+type ShowLoader interface {
+	Load(ctx context.Context, sessionID string, total time.Duration) (*show.Show, error)
+}
+
 // CollageDeps are what the collage endpoints need.
 type CollageDeps struct {
 	Store  Collages
 	Intake PhotoIntake
 	Files  PhotoFiles
+	// Show is the picture collage rooms send; Shows and Recordings prepare it ahead of time and
+	// may be nil (then rooms draw it as they go).
+	Show       show.Config
+	Shows      ShowLoader
+	Recordings Recordings
 }
 
 const (
@@ -221,8 +241,18 @@ func (s *Server) listCollage(c *gin.Context) {
 	for _, it := range items {
 		out = append(out, toCollageJSON(sid, it))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "locked": locked})
+	c.JSON(http.StatusOK, gin.H{"items": out, "locked": locked, "final": sessionOf(c).Collage, "render": s.renderStatus(sid)})
 }
+
+func (s *Server) renderStatus(sid string) show.Status {
+	if s.collage.Recordings == nil {
+		return show.Status{State: show.StateNone}
+	}
+	return s.collage.Recordings.Status(sid)
+}
+
+// errCollageFinal refuses changes to the photos or their order once the collage is final.
+const errCollageFinal = "the collage is finalized: reopen it for contributions to change its photos, songs or order"
 
 // collagePhoto serves a cleaned photo of this session's collage (never another session's).
 func (s *Server) collagePhoto(c *gin.Context) {
@@ -272,7 +302,11 @@ func (s *Server) updateCollageItem(c *gin.Context) {
 			}
 			it.Caption = strings.TrimSpace(*req.Caption)
 		}
-		if req.Position != nil {
+		if req.Position != nil && *req.Position != it.Position {
+			if sessionOf(c).Collage {
+				fail(c, http.StatusConflict, errCollageFinal)
+				return
+			}
 			it.Position = *req.Position
 		}
 		if err := s.collage.Store.UpdateCollageItem(c.Request.Context(), sid, it.ID, it.Caption, it.Position); err != nil {
@@ -288,6 +322,10 @@ func (s *Server) updateCollageItem(c *gin.Context) {
 
 func (s *Server) deleteCollageItem(c *gin.Context) {
 	sid := sessionOf(c).ID
+	if sessionOf(c).Collage {
+		fail(c, http.StatusConflict, errCollageFinal)
+		return
+	}
 	it, err := s.collage.Store.DeleteCollageItem(c.Request.Context(), sid, c.Param("iid"))
 	if err != nil {
 		fail(c, http.StatusNotFound, "no such collage item")
@@ -300,40 +338,80 @@ func (s *Server) deleteCollageItem(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// finalizeCollage checks the collage can be played (at least one photo and one song) and closes
-// it to new contributions.
+// finalizeCollage checks the collage can be played (photos, songs, and enough music for the
+// photos), makes its songs the session's playlist, closes it to new contributions and, unless
+// asked not to, starts preparing the video.
 func (s *Server) finalizeCollage(c *gin.Context) {
+	var req struct {
+		Prerender *bool `json:"prerender"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
 	sid := sessionOf(c).ID
 	items, _, err := s.collage.Store.CollageItems(c.Request.Context(), sid)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	photos, songs := 0, 0
+	photos := 0
+	var songs []string
+	var songItems []playlist.Item
 	for _, it := range items {
 		if it.Kind == "photo" {
 			photos++
-		} else {
-			songs++
+			continue
 		}
+		a, err := s.assets.Asset(c.Request.Context(), it.Ref)
+		if err != nil {
+			fail(c, http.StatusConflict, "the song \""+it.Caption+"\" is no longer in the library: remove it from the collage")
+			return
+		}
+		songs = append(songs, it.Ref)
+		songItems = append(songItems, playlist.Item{MediaID: a.ID, Title: a.Title, Frames: a.Frames})
 	}
 	switch {
-	case photos == 0 && songs == 0:
+	case photos == 0 && len(songs) == 0:
 		fail(c, http.StatusBadRequest, "the collage is empty: it needs at least one photo and one song")
 		return
 	case photos == 0:
 		fail(c, http.StatusBadRequest, "the collage has songs but no photos: add at least one photo")
 		return
-	case songs == 0:
+	case len(songs) == 0:
 		fail(c, http.StatusBadRequest, "the collage has photos but no songs: add at least one song")
 		return
 	}
-	if err := s.collage.Store.SetCollageLocked(c.Request.Context(), sid, true); err != nil {
+	pl, err := session.CollagePlaylist(songItems)
+	if err != nil {
+		fail(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err := show.Fits(s.collage.Show, photos, playlist.FramesToDuration(pl.Total())); err != nil {
+		fail(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	if _, err := s.sessions.FinalizeCollage(c.Request.Context(), sid, songs); err != nil {
+		if errors.Is(err, session.ErrLive) || errors.Is(err, session.ErrEnded) {
+			fail(c, http.StatusConflict, err.Error())
+			return
+		}
 		s.writeError(c, err)
 		return
 	}
 	s.audit(c, sessionOf(c).GroupID, "collage.finalize", sid)
-	c.JSON(http.StatusOK, gin.H{"photos": photos, "songs": songs, "locked": true})
+	if (req.Prerender == nil || *req.Prerender) && s.collage.Recordings != nil && s.collage.Shows != nil {
+		total := playlist.FramesToDuration(pl.Total())
+		shows := s.collage.Shows
+		if err := s.collage.Recordings.Start(sid, func(ctx context.Context) (*show.Show, error) {
+			return shows.Load(ctx, sid, total)
+		}); err != nil {
+			s.log.Error("collage recording", "session", sid, "err", err)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"photos": photos, "songs": len(songs), "locked": true, "final": true, "render": s.renderStatus(sid)})
 }
 
 func (s *Server) lockCollage(c *gin.Context) {
@@ -347,6 +425,20 @@ func (s *Server) lockCollage(c *gin.Context) {
 	if req.Locked == nil {
 		fail(c, http.StatusBadRequest, "send {\"locked\": true} or {\"locked\": false}")
 		return
+	}
+	if !*req.Locked && sessionOf(c).Collage {
+		// Reopening a final collage for changes: it stops being the broadcast until finalized again.
+		if err := s.sessions.ReopenCollage(c.Request.Context(), sessionOf(c).ID); err != nil {
+			if errors.Is(err, session.ErrLive) || errors.Is(err, session.ErrEnded) {
+				fail(c, http.StatusConflict, err.Error())
+				return
+			}
+			s.writeError(c, err)
+			return
+		}
+		if s.collage.Recordings != nil {
+			s.collage.Recordings.Forget(sessionOf(c).ID)
+		}
 	}
 	if err := s.collage.Store.SetCollageLocked(c.Request.Context(), sessionOf(c).ID, *req.Locked); err != nil {
 		s.writeError(c, err)

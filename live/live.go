@@ -25,6 +25,8 @@ type Config struct {
 	Room           room.Config
 	// Ambience, if set, is a seamless 48 kHz stereo loop played quietly before a session starts.
 	Ambience []float32
+	// Shows, if set, shows collage sessions' photos.
+	Shows Shows
 }
 
 // Library opens media for playback.
@@ -54,6 +56,8 @@ type Live struct {
 	sess   atomic.Pointer[session.Session]
 	cancel context.CancelFunc
 	done   chan struct{}
+	// video is the collage picture, nil for sessions without one.
+	video *videoState
 }
 
 // NewHub returns a hub. ctx bounds the lifetime of every live session it starts.
@@ -87,6 +91,13 @@ func (h *Hub) Start(s *session.Session) {
 	}
 	ctx, cancel := context.WithCancel(h.ctx)
 	l := &Live{ID: s.ID, Room: rm, cancel: cancel, done: make(chan struct{})}
+	if s.Collage && h.cfg.Shows != nil {
+		l.video = &videoState{origin: h.clock.Now()}
+		if err := rm.EnableVideo(l.video.keyframe); err != nil {
+			h.log.Error("collage video", "session", s.ID, "err", err)
+			l.video = nil
+		}
+	}
 	bc := broadcaster.New(s.Playlist, timeline{s}, opener{h.lib}, &sink{r: rm, l: l, ambience: h.cfg.Ambience}, h.clock, h.log.With("session", s.ID))
 	l.bc = bc
 	l.sess.Store(s)
@@ -98,6 +109,13 @@ func (h *Hub) Start(s *session.Session) {
 		defer close(l.done)
 		bc.Run(ctx)
 	}()
+	if l.video != nil {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			h.runVideo(ctx, l, s)
+		}()
+	}
 	if len(s.Segments) > 0 {
 		h.wg.Add(1)
 		go func() {

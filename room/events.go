@@ -22,6 +22,7 @@ type message struct {
 	Muted      *bool        `json:"muted,omitempty"`
 	ByHost     *bool        `json:"by_host,omitempty"`
 	Error      string       `json:"error,omitempty"`
+	Text       string       `json:"text,omitempty"`
 }
 
 // MarshalJSON drops the ids field from messages that are not about speaking.
@@ -110,6 +111,12 @@ func (h *hub) close() {
 func (r *Room) Subscribe() (<-chan []byte, func()) {
 	ch, cancel := r.events.subscribe()
 	if b, err := json.Marshal(r.stateMessage()); err == nil {
+		select {
+		case ch <- b:
+		default:
+		}
+	}
+	if b := r.lastCaption(); b != nil {
 		select {
 		case ch <- b:
 		default:

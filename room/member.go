@@ -228,6 +228,13 @@ func (r *Room) Join(ctx context.Context, offer, name string) (string, string, er
 	if err != nil {
 		return fail(err)
 	}
+	var videoSender *webrtc.RTPSender
+	v := r.videoTrack()
+	if v != nil && offersVideo(offer) {
+		if videoSender, err = pc.AddTrack(v.track); err != nil {
+			return fail(err)
+		}
+	}
 	answer, err := pc.CreateAnswer(nil)
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrBadOffer, err))
@@ -250,10 +257,10 @@ func (r *Room) Join(ctx context.Context, offer, name string) (string, string, er
 	}
 	r.byID[m.id] = m
 	r.publishMembersLocked()
-	r.wg.Add(2)
+	r.wg.Add(2 + goroutines(videoSender))
 	r.mu.Unlock()
 
-	r.watch(pc, sender, m.done, func() { r.Leave(m.id) }, "member", m.id)
+	r.watch(pc, sender, m.done, func() { r.Leave(m.id) }, "member", m.id, r.watchVideo(videoSender, v))
 	r.log.Info("member joined", "member", m.id, "members", r.Members())
 	r.stateChanged()
 	return m.key, pc.LocalDescription().SDP, nil
@@ -408,6 +415,9 @@ func (r *Room) memberReady(m *member) {
 	m.send(message{Type: "welcome", You: &you})
 	b, _ := json.Marshal(r.stateMessage())
 	m.sendRaw(b)
+	if c := r.lastCaption(); c != nil {
+		m.sendRaw(c)
+	}
 	for _, o := range *r.members.Load() {
 		if o != m {
 			m.addForward(o)

@@ -100,6 +100,12 @@ type Room struct {
 	stateMu      sync.Mutex
 	statePending bool
 	stateSent    time.Time
+
+	// video is the collage picture, if the session has one (guarded by mu).
+	video *video
+	// caption is the latest caption message, for those who arrive after it.
+	captionMu sync.Mutex
+	caption   []byte
 }
 
 // output is one encoded, packetised audio stream.
@@ -376,6 +382,15 @@ func (r *Room) AddListener(ctx context.Context, offer string) (string, string, e
 	if err != nil {
 		return fail(err)
 	}
+	var videoSender *webrtc.RTPSender
+	v := r.videoTrack()
+	if v != nil && offersVideo(offer) {
+		vt, err := pc.AddTransceiverFromTrack(v.track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+		if err != nil {
+			return fail(err)
+		}
+		videoSender = vt.Sender()
+	}
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrBadOffer, err))
 	}
@@ -402,21 +417,49 @@ func (r *Room) AddListener(ctx context.Context, offer string) (string, string, e
 	}
 	r.peers[p.id] = p
 	r.listeners.Store(int32(len(r.peers)))
-	r.wg.Add(2)
+	r.wg.Add(2 + goroutines(videoSender))
 	r.mu.Unlock()
 
 	// Read RTCP from the sender: it drives the interceptors (NACK, reports) and without it pion's
 	// buffers fill and feedback is never answered.
-	r.watch(pc, sender.Sender(), p.done, func() { r.removeListener(p.id) }, "listener", p.id)
+	r.watch(pc, sender.Sender(), p.done, func() { r.removeListener(p.id) }, "listener", p.id, r.watchVideo(videoSender, v))
 	r.log.Info("listener joined", "peer", p.id, "listeners", r.Listeners())
 	r.stateChanged()
 	return p.id, pc.LocalDescription().SDP, nil
 }
 
+// watchVideo reads a peer's video RTCP, answering picture loss with keyframes, and returns what to
+// do once the peer is connected: ask for a keyframe, so a new viewer sees a picture at once rather
+// than at the next periodic one. sender may be nil when the peer did not ask for video.
+func (r *Room) watchVideo(sender *webrtc.RTPSender, v *video) func() {
+	if sender == nil {
+		return nil
+	}
+	// The caller added this goroutine to r.wg while holding r.mu, as for watch's.
+	go func() {
+		defer r.wg.Done()
+		readVideoRTCP(sender, v)
+	}()
+	return func() {
+		v.requestKeyframe()
+		// The track binds to the peer as SRTP starts, which can be just after the connection
+		// reports connected; a second request covers a first keyframe that went out too early.
+		time.AfterFunc(keyframeGap+50*time.Millisecond, v.requestKeyframe)
+	}
+}
+
+// goroutines is how many goroutines watchVideo starts for sender.
+func goroutines(sender *webrtc.RTPSender) int {
+	if sender == nil {
+		return 0
+	}
+	return 1
+}
+
 // watch owns a new peer's lifecycle goroutines (the caller has added 2 to r.wg): it reads RTCP from
 // the sender, which drives pion's interceptors; removes the peer when its connection fails or
 // closes; and removes a peer that never completes ICE within the connect timeout.
-func (r *Room) watch(pc *webrtc.PeerConnection, sender *webrtc.RTPSender, done <-chan struct{}, remove func(), kind, id string) {
+func (r *Room) watch(pc *webrtc.PeerConnection, sender *webrtc.RTPSender, done <-chan struct{}, remove func(), kind, id string, onConnected func()) {
 	go func() {
 		defer r.wg.Done()
 		readRTCP(sender)
@@ -426,7 +469,12 @@ func (r *Room) watch(pc *webrtc.PeerConnection, sender *webrtc.RTPSender, done <
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		switch s {
 		case webrtc.PeerConnectionStateConnected:
-			once.Do(func() { close(connected) })
+			once.Do(func() {
+				close(connected)
+				if onConnected != nil {
+					onConnected()
+				}
+			})
 		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
 			// Not from pion's callback goroutine: removing closes the connection.
 			go remove()

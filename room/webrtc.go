@@ -22,7 +22,7 @@ type NetConfig struct {
 	Loopback bool
 }
 
-// NewAPI builds the pion API every room shares: codecs, default interceptors (NACK, RTCP reports,
+// NewAPI builds the pion API every room shares: codecs (Opus, and VP8 for collages), default interceptors (NACK, RTCP reports,
 // TWCC) and ICE settings.
 func NewAPI(cfg NetConfig) (*webrtc.API, func() error, error) {
 	m := &webrtc.MediaEngine{}
@@ -30,6 +30,12 @@ func NewAPI(cfg NetConfig) (*webrtc.API, func() error, error) {
 		RTPCodecCapability: opusCapability,
 		PayloadType:        111,
 	}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, nil, err
+	}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
+		RTPCodecCapability: vp8Capability,
+		PayloadType:        96,
+	}, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, nil, err
 	}
 	reg := &interceptor.Registry{}

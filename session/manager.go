@@ -21,6 +21,9 @@ type Store interface {
 	AppendEvent(ctx context.Context, id string, e Event) error
 	MarkEnded(ctx context.Context, id string, at time.Time) error
 	SetDucking(ctx context.Context, id string, on bool) error
+	// SetCollage makes the session play its finalized collage: pl replaces its playlist and
+	// program; with pl empty it stops being a collage session and keeps its playlist.
+	SetCollage(ctx context.Context, id string, pl playlist.Playlist) error
 }
 
 // MediaItem is what the manager needs to know about a media file to put it in a playlist.
@@ -284,6 +287,89 @@ func (m *Manager) Control(ctx context.Context, id string, req ControlRequest) (*
 	}
 	m.poke()
 	return s, nil
+}
+
+// CollageCrossfade is how long one song of a memorial collage takes to fade into the next.
+const CollageCrossfade = 3 * time.Second
+
+// CollagePlaylist joins a collage's songs: crossfades of CollageCrossfade, or back to back when
+// a song is too short for one. It does not loop.
+func CollagePlaylist(songs []playlist.Item) (playlist.Playlist, error) {
+	pl := playlist.Playlist{Items: songs, Crossfade: playlist.DurationToFrames(CollageCrossfade)}
+	if pl.Validate() != nil {
+		pl.Crossfade = 0
+	}
+	if err := pl.Validate(); err != nil {
+		return playlist.Playlist{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return pl, nil
+}
+
+// FinalizeCollage makes a session's broadcast its memorial collage: the songs, in order, joined by
+// crossfades (or back to back when a song is too short for one), with the photos shown over them.
+// The programme must not have begun: a room that is already open keeps what it is playing.
+func (m *Manager) FinalizeCollage(ctx context.Context, id string, songIDs []string) (*Session, error) {
+	if len(songIDs) == 0 {
+		return nil, fmt.Errorf("%w: the collage has no songs", ErrInvalid)
+	}
+	if len(songIDs) > playlist.MaxItems {
+		return nil, fmt.Errorf("%w: at most %d songs", ErrInvalid, playlist.MaxItems)
+	}
+	m.ctl.Lock()
+	defer m.ctl.Unlock()
+	s, err := m.store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.notLive(s); err != nil {
+		return nil, err
+	}
+	items, err := m.items(ctx, songIDs)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := CollagePlaylist(items)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.store.SetCollage(ctx, id, pl); err != nil {
+		return nil, err
+	}
+	m.log.Info("collage finalized", "session", id, "songs", len(items), "length", playlist.FramesToDuration(pl.Total()))
+	return m.store.Session(ctx, id)
+}
+
+// ReopenCollage stops a session being a collage session until it is finalized again; its
+// playlist stays. It is refused once the room is open.
+func (m *Manager) ReopenCollage(ctx context.Context, id string) error {
+	m.ctl.Lock()
+	defer m.ctl.Unlock()
+	s, err := m.store.Session(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !s.Collage {
+		return nil
+	}
+	if err := m.notLive(s); err != nil {
+		return err
+	}
+	return m.store.SetCollage(ctx, id, playlist.Playlist{})
+}
+
+// notLive refuses changes to what a session plays once its room is open or it has ended.
+func (m *Manager) notLive(s *Session) error {
+	m.mu.Lock()
+	live := m.running[s.ID]
+	m.mu.Unlock()
+	now := m.clock.Now()
+	switch {
+	case s.StateAt(now) == StateEnded:
+		return ErrEnded
+	case live || !now.Before(s.StartsAt):
+		return fmt.Errorf("%w: the session's room is already open; change the collage before the doors open", ErrLive)
+	}
+	return nil
 }
 
 // Close ends a session's live room at once, e.g. because its group is being deleted.

@@ -24,6 +24,8 @@ var (
 	// ErrNotOpen means the session's doors are not open yet: it starts later than the doors-open
 	// window.
 	ErrNotOpen = errors.New("session is not open yet")
+	// ErrLive means a change that must be made before the session's room opens came too late.
+	ErrLive = errors.New("session is live")
 )
 
 // State is a session's lifecycle stage.
@@ -67,6 +69,9 @@ type Session struct {
 	EndedAt time.Time
 	// Demo marks the session created on first start, so it is recreated rather than duplicated.
 	Demo bool
+	// Collage marks a session whose broadcast is its memorial collage: the playlist is the
+	// collage's songs and the room also shows its photos.
+	Collage bool
 }
 
 // StateAt returns the lifecycle stage at t.

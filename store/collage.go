@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"time"
+
+	"hearth/playlist"
+	"hearth/session"
 )
 
 // CollageItem is a photo or song added to a session's collage.
@@ -113,4 +116,44 @@ func (s *Store) PhotoInUse(ctx context.Context, ref string) (bool, error) {
 func (s *Store) SetCollageLocked(ctx context.Context, sessionID string, locked bool) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET collage_locked = ? WHERE id = ?`, locked, sessionID)
 	return err
+}
+
+// SetCollage makes a session play its finalized collage: pl replaces the playlist and any
+// program, in one transaction. An empty pl only marks the session as no longer a collage session.
+func (s *Store) SetCollage(ctx context.Context, sessionID string, pl playlist.Playlist) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if len(pl.Items) == 0 {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET collage_final = 0 WHERE id = ?`, sessionID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return session.ErrNotFound
+		}
+		return tx.Commit()
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET collage_final = 1, collage_locked = 1, loop = ?, crossfade = ?
+		WHERE id = ?`, pl.Loop, pl.Crossfade, sessionID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return session.ErrNotFound
+	}
+	for _, q := range []string{`DELETE FROM session_items WHERE session_id = ?`, `DELETE FROM session_segments WHERE session_id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, sessionID); err != nil {
+			return err
+		}
+	}
+	for i, it := range pl.Items {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO session_items (session_id, idx, media_id, title, frames, gain_db)
+			VALUES (?, ?, ?, ?, ?, ?)`, sessionID, i, it.MediaID, it.Title, it.Frames, it.GainDB); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }

@@ -221,6 +221,8 @@ var migrations = []string{
 	);
 	CREATE INDEX collage_by_session ON collage_items (session_id, position);
 	ALTER TABLE sessions ADD COLUMN collage_locked INTEGER NOT NULL DEFAULT 0;`,
+	// 10: a finalized collage is the session's broadcast.
+	`ALTER TABLE sessions ADD COLUMN collage_final INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -368,8 +370,8 @@ func (s *Store) Session(ctx context.Context, id string) (*session.Session, error
 	var group, series sql.NullString
 	var occurrence, stop sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT id, title, starts_at, loop, crossfade, listener_token, member_token,
-		created_at, ended_at, demo, ducking, group_id, series_id, occurrence, stop_at FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
-		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking, &group, &series, &occurrence, &stop)
+		created_at, ended_at, demo, ducking, group_id, series_id, occurrence, stop_at, collage_final FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
+		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking, &group, &series, &occurrence, &stop, &x.Collage)
 	x.GroupID, x.SeriesID = group.String, series.String
 	if occurrence.Valid {
 		x.Occurrence = time.UnixMilli(occurrence.Int64).UTC()

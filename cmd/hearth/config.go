@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"hearth/show"
 )
 
 // Config is the whole of Hearth's configuration. It is built in layers: defaults, then an optional
@@ -33,6 +35,10 @@ type Config struct {
 	Demo           bool          `json:"demo"`
 	LogLevel       string        `json:"log_level"`
 	LogFormat      string        `json:"log_format"`
+	// VideoSize, VideoFPS and VideoBitrate shape the memorial collages' picture.
+	VideoSize    string `json:"video_size"`
+	VideoFPS     int    `json:"video_fps"`
+	VideoBitrate int    `json:"video_bitrate"`
 }
 
 // flagHelp is returned when -h was asked for: the usage has been printed and hearth exits 0.
@@ -50,6 +56,9 @@ func defaults() Config {
 		Demo:           true,
 		LogLevel:       "info",
 		LogFormat:      "text",
+		VideoSize:      "1280x720",
+		VideoFPS:       30,
+		VideoBitrate:   1_500_000,
 	}
 }
 
@@ -127,6 +136,9 @@ func loadConfig(args []string, env func(string) (string, bool)) (Config, error) 
 	str("HEARTH_TURN", &cfg.TURN)
 	str("HEARTH_TURN_RELAY_PORTS", &cfg.TURNRelayPorts)
 	num("HEARTH_OPUS_BITRATE", &cfg.OpusBitrate)
+	str("HEARTH_VIDEO_SIZE", &cfg.VideoSize)
+	num("HEARTH_VIDEO_FPS", &cfg.VideoFPS)
+	num("HEARTH_VIDEO_BITRATE", &cfg.VideoBitrate)
 	num("HEARTH_UDP_PORT", &cfg.UDPPort)
 	num("HEARTH_MAX_LISTENERS", &cfg.MaxListeners)
 	var mb int = int(cfg.MaxUploadMB)
@@ -230,6 +242,9 @@ func (c Config) Validate() error {
 	if c.OpusBitrate < 16000 || c.OpusBitrate > 510000 {
 		errs = append(errs, fmt.Errorf("opus bitrate %d out of range 16000..510000", c.OpusBitrate))
 	}
+	if _, err := c.Show(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.OpusComplexity < 0 || c.OpusComplexity > 10 {
 		errs = append(errs, fmt.Errorf("opus complexity %d out of range 0..10", c.OpusComplexity))
 	}
@@ -313,4 +328,20 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// Show is the collages' picture: the default show with the configured size, rate and bitrate.
+func (c Config) Show() (show.Config, error) {
+	sc := show.DefaultConfig()
+	if _, err := fmt.Sscanf(c.VideoSize, "%dx%d", &sc.Width, &sc.Height); err != nil {
+		return sc, fmt.Errorf("video size %q should look like 1280x720", c.VideoSize)
+	}
+	sc.FPS, sc.Bitrate = c.VideoFPS, c.VideoBitrate
+	if sc.FPS < 24 || sc.FPS > 30 {
+		return sc, fmt.Errorf("video fps %d out of range 24..30", sc.FPS)
+	}
+	if err := sc.Validate(); err != nil {
+		return sc, fmt.Errorf("video: %w", err)
+	}
+	return sc, nil
 }

@@ -29,6 +29,7 @@ import (
 	"hearth/media/photo"
 	"hearth/room"
 	"hearth/session"
+	"hearth/show"
 	"hearth/store"
 	"hearth/turnserver"
 )
@@ -107,10 +108,25 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 	if err != nil {
 		return fmt.Errorf("waiting ambience: %w", err)
 	}
+	photos, err := media.NewPhotos(filepath.Join(cfg.Data, "photos"))
+	if err != nil {
+		return err
+	}
+	showCfg, err := cfg.Show()
+	if err != nil {
+		return err
+	}
+	renders, err := show.NewRenders(liveCtx, filepath.Join(cfg.Data, "recordings"), log)
+	if err != nil {
+		return err
+	}
+	collageShows := &shows{st: st, files: photos, decoder: photo.NewDecoder(photo.DefaultLimits, 1), cfg: showCfg,
+		renders: renders, log: log}
 	hub := live.NewHub(liveCtx, rtc, lib, clk, live.Config{
 		OpusBitrate: cfg.OpusBitrate, OpusComplexity: cfg.OpusComplexity,
 		Room:     room.Config{MaxListeners: cfg.MaxListeners},
 		Ambience: ambience,
+		Shows:    collageShows,
 	}, log)
 	mgr := session.NewManager(st, st, hub, clk, session.Config{DoorsOpen: cfg.DoorsOpen}, log)
 	mgr.SetSeriesStore(st)
@@ -130,12 +146,9 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 		}
 	}
 
-	photos, err := media.NewPhotos(filepath.Join(cfg.Data, "photos"))
-	if err != nil {
-		return err
-	}
 	handler := api.New(api.Config{
-		Collage:        api.CollageDeps{Store: st, Intake: photo.NewDecoder(photo.DefaultLimits, 2), Files: photos},
+		Collage: api.CollageDeps{Store: st, Intake: photo.NewDecoder(photo.DefaultLimits, 2), Files: photos,
+			Show: showCfg, Shows: collageShows, Recordings: renders},
 		AdminTokenHash: tokenHash,
 		PublicURL:      cfg.PublicURL,
 		Ready:          st.Ping,
@@ -173,6 +186,7 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 	<-schedDone
 	hub.Close()
 	stopLive()
+	renders.Wait()
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutCtx)
