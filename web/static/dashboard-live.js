@@ -1,13 +1,15 @@
 // One session, for its hosts: what is playing and the controls for it, the
 // room (who is on a microphone, the quiet-room and door switches), the
-// session's own links, and ending it. While the view is open it asks the
-// server every 2 seconds; between answers the progress bar moves on its own.
+// session's own links, its memorial collage (dashboard-collage.js), and
+// ending it. While the view is open it asks the server every 2 seconds;
+// between answers the progress bar moves on its own.
 
 import { api, ApiError } from "./dashboard-api.js";
 import { parseRoster, renderNowPlaying, setAttr, setText } from "./shared.js";
 import { browserZone, clockPhrase, durationPhrase, startsPhrase, untilPhrase } from "./dashboard-time.js";
 import { button, clear, confirmDialog, el, errorText, h, linkBox, roomPhrase, say } from "./dashboard-ui.js";
 import { initial } from "./text.js";
+import { collagePanel } from "./dashboard-collage.js";
 
 const enc = encodeURIComponent;
 const POLL_MS = 2000;
@@ -30,6 +32,8 @@ export function liveView(app) {
   // Who this host muted, as far as this page knows: the roster says only
   // "muted", whether by themselves or by a host.
   const mutedByHost = new Set();
+  // The session's memorial collage has its own card, and asks for itself.
+  const collage = collagePanel();
 
   const ui = {
     now: el("now"),
@@ -115,6 +119,7 @@ export function liveView(app) {
     pollTimer = 0;
     tickTimer = 0;
     sid = "";
+    collage.leave();
   }
 
   async function loadGroupName(mine) {
@@ -202,6 +207,7 @@ export function liveView(app) {
     renderProgram();
     renderRoom();
     renderShare();
+    collage.show(session);
   }
 
   function renderState() {

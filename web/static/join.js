@@ -7,6 +7,11 @@
 // hearts, and what is playing. It reconnects on its own after a network drop,
 // with the same name and the same microphone, without asking again.
 //
+// A memorial session also carries a video, the collage of the family's photos,
+// shown large with each photo's caption under it (collage-view.js); while the
+// collage still takes photos and songs, the page links to the contribution
+// page.
+//
 // Nothing here talks to anything but this server. The only thing ever kept on
 // the device is the display name, and only when the person ticks "Remember my
 // name on this device".
@@ -25,6 +30,7 @@ import {
   svgIcon,
   fetchSessionInfo,
 } from "./shared.js";
+import { collageOpen, collageStage } from "./collage-view.js";
 import {
   cleanName,
   countdownPhrase,
@@ -58,6 +64,7 @@ const ECHO_WINDOW_MS = 4000;
 const CLOSE_GRACE_MS = 300; // lets a last "removed" or "ended" arrive before we reconnect
 const CONFIRM_TIMEOUT_MS = 8000; // asking the server whether an "ended" is the end
 const HAND_SETTLE_MS = 2500;
+const COLLAGE_CHECK_MS = 60000; // how often to ask whether the collage still takes contributions
 const UNMUTE_REFUSAL_MS = 3000;
 const NAME_KEY = "hearth.name";
 
@@ -112,6 +119,14 @@ const ui = {
   announce: el("announce"),
   toast: el("toast"),
   sink: el("sink"),
+  contribute: el("contribute"),
+  contributeLink: el("contribute-link"),
+  collageFrame: el("collage-frame"),
+  collageVideo: el("collage-video"),
+  caption: el("caption"),
+  captionText: el("caption-text"),
+  captionBy: el("caption-by"),
+  captionName: el("caption-name"),
 };
 
 const sessionId = readSessionId(location.pathname, "join");
@@ -131,6 +146,8 @@ const hasWebRTC = typeof RTCPeerConnection === "function";
 //   mic       the microphone MediaStream (kept across reconnections)
 //   members   member id -> the <audio> element playing that member
 //   listeners, room, session: the last listener count, room settings, session info
+//   video     the collage's <video> element
+//   collage   the collage's picture and caption: showing(), text()
 const hearth = {
   pc: null,
   audio: null,
@@ -144,6 +161,8 @@ const hearth = {
   listeners: 0,
   room: {},
   session: null,
+  video: ui.collageVideo,
+  collage: null,
 };
 window.hearth = hearth;
 
@@ -203,6 +222,18 @@ const stage = reactionStage({
   maxOnScreen: REACTIONS_ON_SCREEN,
   gapMs: REACTION_SHOW_GAP_MS,
 });
+const collage = collageStage({
+  page: ui.page,
+  frame: ui.collageFrame,
+  video: ui.collageVideo,
+  caption: ui.caption,
+  captionText: ui.captionText,
+  captionBy: ui.captionBy,
+  captionName: ui.captionName,
+});
+hearth.collage = collage;
+let collageCheckedAt = -Infinity;
+let collageTakesPhotos = false; // the session's collage is open for contributions
 
 function authHeaders(extra) {
   return Object.assign({ Authorization: `Bearer ${token}` }, extra);
@@ -265,11 +296,32 @@ function applyInfo(next, wallMid, stampedAt) {
     onEnded();
     return;
   }
+  checkCollage();
   if (before === "scheduled" && next.state === "live" && want && !isConnected()) {
     failures = 0;
     startAttempt();
   }
   render();
+}
+
+// checkCollage shows the link to the contribution page while the session's
+// collage takes photos and songs, asking at most once a minute. A failed
+// question hides the link: better no link than one that leads to a refusal.
+async function checkCollage() {
+  const now = performance.now();
+  if (now - collageCheckedAt < COLLAGE_CHECK_MS) return;
+  collageCheckedAt = now;
+  collageTakesPhotos = (await collageOpen(sessionId, authHeaders({ Accept: "application/json" }))) === true;
+  renderContribute();
+}
+
+function renderContribute() {
+  const over = Boolean(linkProblem) || finish === "removed" || finish === "ended" || (info && info.state === "ended");
+  const show = collageTakesPhotos && !over;
+  if (show && !ui.contributeLink.getAttribute("href")) {
+    ui.contributeLink.href = `/contribute/${encodeURIComponent(sessionId)}#t=${encodeURIComponent(token)}`;
+  }
+  ui.contribute.hidden = !show;
 }
 
 function setNowPlaying(np, at) {
@@ -397,6 +449,7 @@ function stopEverything(sayGoodbye) {
   closeEvents();
   stopMic();
   silenceAll();
+  collage.end();
   roster = [];
   hearth.roster = roster;
   speaking = new Set();
@@ -751,6 +804,7 @@ function startAttempt() {
     pc,
     dc: null,
     tx: null,
+    video: null,
     mode,
     resource: "",
     done: false,
@@ -774,6 +828,10 @@ function startAttempt() {
   } else {
     a.tx = pc.addTransceiver("audio", { direction: "recvonly" });
   }
+  // A memorial collage's pictures, for members and listeners alike; the server
+  // answers this inactive when the session has no video.
+  a.video = pc.addTransceiver("video", { direction: "recvonly" });
+  collage.begin();
   hearth.dc = a.dc;
   // The receiver's track exists before negotiation, so the element can start
   // playing it now; sound flows once the connection is up.
@@ -790,6 +848,12 @@ function startAttempt() {
 
 function onTrack(a, event) {
   if (attempt !== a) return;
+  if (event.track.kind === "video") {
+    // The collage: in the broadcast's stream, so it keeps in step with the
+    // sound, but shown by its own element.
+    collage.attach(event.track);
+    return;
+  }
   const stream = event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]);
   if (event.transceiver === a.tx) {
     // The microphone's own transceiver carries the broadcast back to us.
@@ -1065,6 +1129,9 @@ function onMessage(a, msg) {
     case "reaction":
       onReaction(msg);
       break;
+    case "caption":
+      collage.caption(msg);
+      break;
     case "muted":
       onMuted(msg);
       break;
@@ -1168,6 +1235,9 @@ const events = eventFeed({
         break;
       case "reaction":
         onReaction(msg);
+        break;
+      case "caption":
+        collage.caption(msg);
         break;
       case "ended":
         onEndedMessage();
@@ -1377,6 +1447,7 @@ function render() {
   renderEnd(v);
   renderRoom();
   renderStatus();
+  renderContribute();
 }
 
 function renderState() {

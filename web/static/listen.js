@@ -11,6 +11,10 @@
 // group's candles and hearts, shown softly so that nobody listening alone in
 // the dark is startled.
 //
+// A memorial session also carries a video, the collage of the family's photos:
+// it shows large once its first frames arrive, with each photo's caption as
+// text under it (collage-view.js).
+//
 // Nothing here talks to anything but this server.
 
 import {
@@ -24,6 +28,7 @@ import {
   setText,
   fetchSessionInfo,
 } from "./shared.js";
+import { collageStage } from "./collage-view.js";
 import { circlePhrase, countdownPhrase, readSessionId, readToken, speakingPhrase, startsPhrase } from "./text.js";
 
 const POLL_MS = 5000;
@@ -73,6 +78,12 @@ const ui = {
   speakingText: el("speaking-text"),
   reactions: el("reactions"),
   announce: el("announce"),
+  collageFrame: el("collage-frame"),
+  collageVideo: el("collage-video"),
+  caption: el("caption"),
+  captionText: el("caption-text"),
+  captionBy: el("caption-by"),
+  captionName: el("caption-name"),
 };
 
 const sessionId = readSessionId(location.pathname);
@@ -85,8 +96,10 @@ const hasWebRTC = typeof RTCPeerConnection === "function";
 // "blocked", "ended", "unavailable"), session the last session info, roster
 // the people on a microphone as the event stream last said
 // ([{id, name, muted, hand, speaking}], empty while it is not open), listeners
-// the last listener count (from the stream, else from the session info), and
-// events the stream's state ("connecting", "open", "waiting", "closed").
+// the last listener count (from the stream, else from the session info),
+// events the stream's state ("connecting", "open", "waiting", "closed"), video
+// the collage's <video> element, and collage the collage's picture and caption
+// (showing(), text()).
 const hearth = {
   pc: null,
   audio: null,
@@ -95,8 +108,21 @@ const hearth = {
   roster: [],
   listeners: 0,
   events: "closed",
+  video: ui.collageVideo,
+  collage: null,
 };
 window.hearth = hearth;
+
+const collage = collageStage({
+  page: ui.page,
+  frame: ui.collageFrame,
+  video: ui.collageVideo,
+  caption: ui.caption,
+  captionText: ui.captionText,
+  captionBy: ui.captionBy,
+  captionName: ui.captionName,
+});
+hearth.collage = collage;
 
 // Session info, as last seen.
 let info = null;
@@ -128,6 +154,9 @@ let roster = [];
 // else the session info; kept as it was while the stream comes back.
 let counts = { members: 0, listeners: 0 };
 let speakingNow = new Set();
+// The room's latest caption: shown while listening, kept for when the person
+// presses Listen (the stream sends the latest one only when it opens).
+let lastCaption = null;
 const speakingUntil = new Map(); // member id -> when a finished speaker leaves the line
 
 function authHeaders(extra) {
@@ -247,6 +276,7 @@ function startListening() {
   failures = 0;
   statusDetail = "";
   ensureAudio();
+  if (lastCaption) collage.caption(lastCaption);
   setConnState("connecting");
   // startAttempt runs up to its first await now, inside the tap:
   // iOS only lets audio start from a user gesture.
@@ -263,6 +293,7 @@ function stopListening() {
   endAttempt();
   hearth.pc = null;
   silence();
+  collage.end();
   setConnState("stopped");
   updateMediaSession();
   syncEvents();
@@ -276,6 +307,7 @@ function endListening() {
   endAttempt();
   hearth.pc = null;
   if (want) silence();
+  collage.end();
   want = false;
   setConnState(linkProblem ? "unavailable" : "ended");
   updateMediaSession();
@@ -315,6 +347,7 @@ function playAudio() {
         clearTimeout(retryTimer);
         endAttempt();
         hearth.pc = null;
+        collage.end();
         setConnState("blocked");
         updateMediaSession();
       }
@@ -353,12 +386,21 @@ function startAttempt() {
   hearth.pc = pc;
 
   const transceiver = pc.addTransceiver("audio", { direction: "recvonly" });
+  // A memorial collage's pictures; the server answers this inactive when the
+  // session has no video.
+  pc.addTransceiver("video", { direction: "recvonly" });
+  collage.begin();
   // The receiver's track exists before negotiation, so the element can start
   // playing it inside the tap; sound flows once the connection is up.
   attach(new MediaStream([transceiver.receiver.track]));
 
   pc.ontrack = (event) => {
-    if (attempt !== a || alreadyPlaying(event.track)) return;
+    if (attempt !== a) return;
+    if (event.track.kind === "video") {
+      collage.attach(event.track);
+      return;
+    }
+    if (alreadyPlaying(event.track)) return;
     attach(event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]));
   };
   pc.onconnectionstatechange = () => onPeerState(a);
@@ -554,6 +596,9 @@ const events = eventFeed({
       case "reaction":
         onReaction(msg);
         break;
+      case "caption":
+        onCaption(msg);
+        break;
       case "ended":
         onEndedEvent();
         break;
@@ -609,6 +654,7 @@ function closeRoom() {
 
 function forgetRoom() {
   heardRoom = false;
+  lastCaption = null;
   roster = [];
   hearth.roster = roster;
   speakingNow = new Set();
@@ -639,6 +685,11 @@ function applySpeaking(ids) {
   speakingNow = next;
   for (const m of roster) m.speaking = next.has(m.id);
   renderCircle();
+}
+
+function onCaption(msg) {
+  lastCaption = msg;
+  if (want) collage.caption(msg);
 }
 
 function onReaction(msg) {

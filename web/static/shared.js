@@ -160,7 +160,7 @@ export function eventFeed({ url, onMessage, retryDelay, onState }) {
       if (!msg.type && event.type !== "message") msg.type = event.type;
       onMessage(msg);
     };
-    for (const type of ["state", "speaking", "reaction", "ended", "message"]) src.addEventListener(type, handle);
+    for (const type of ["state", "speaking", "reaction", "caption", "ended", "message"]) src.addEventListener(type, handle);
     src.onopen = () => {
       if (es !== src) return;
       failures = 0;
