@@ -46,7 +46,8 @@ type video struct {
 	lastKey time.Time // when a keyframe was last asked for
 	frames  int64
 
-	kmu sync.Mutex
+	kmu        sync.Mutex
+	keyPending bool
 }
 
 // EnableVideo gives the room a video track (VP8), in the same media stream as the audio so that
@@ -60,6 +61,9 @@ func (r *Room) EnableVideo(keyframe func()) error {
 	}
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
+	if keyframe == nil {
+		keyframe = func() {}
+	}
 	v := &video{track: track, keyframe: keyframe, tsBase: binary.BigEndian.Uint32(rnd[:4])}
 	v.pay.EnablePictureID = true
 	v.pkt.Header = rtp.Header{Version: 2, SequenceNumber: binary.BigEndian.Uint16(rnd[4:])}
@@ -107,19 +111,28 @@ func (r *Room) videoTrack() *video {
 	return r.video
 }
 
-// requestKeyframe asks the show for a keyframe unless one was asked for very recently.
+// requestKeyframe asks the show for a keyframe. Requests closer together than keyframeGap are
+// folded into one, sent when the gap has passed, so a burst costs one keyframe and none is lost.
 func (v *video) requestKeyframe() {
 	v.kmu.Lock()
 	now := time.Now()
-	if now.Sub(v.lastKey) < keyframeGap {
+	if wait := keyframeGap - now.Sub(v.lastKey); wait > 0 {
+		if !v.keyPending {
+			v.keyPending = true
+			time.AfterFunc(wait, func() {
+				v.kmu.Lock()
+				v.keyPending = false
+				v.lastKey = time.Now()
+				v.kmu.Unlock()
+				v.keyframe()
+			})
+		}
 		v.kmu.Unlock()
 		return
 	}
 	v.lastKey = now
 	v.kmu.Unlock()
-	if v.keyframe != nil {
-		v.keyframe()
-	}
+	v.keyframe()
 }
 
 // readVideoRTCP reads a video sender's RTCP, which drives NACK and reports, and answers every

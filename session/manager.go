@@ -307,7 +307,7 @@ func CollagePlaylist(songs []playlist.Item) (playlist.Playlist, error) {
 
 // FinalizeCollage makes a session's broadcast its memorial collage: the songs, in order, joined by
 // crossfades (or back to back when a song is too short for one), with the photos shown over them.
-// The programme must not have begun: a room that is already open keeps what it is playing.
+// The session must not have begun; a room open early is reopened with the collage.
 func (m *Manager) FinalizeCollage(ctx context.Context, id string, songIDs []string) (*Session, error) {
 	if len(songIDs) == 0 {
 		return nil, fmt.Errorf("%w: the collage has no songs", ErrInvalid)
@@ -336,7 +336,27 @@ func (m *Manager) FinalizeCollage(ctx context.Context, id string, songIDs []stri
 		return nil, err
 	}
 	m.log.Info("collage finalized", "session", id, "songs", len(items), "length", playlist.FramesToDuration(pl.Total()))
+	m.reopenRoom(id)
 	return m.store.Session(ctx, id)
+}
+
+// reopenRoom closes a session's room that opened before the start with what it played then; the
+// scheduler opens it again at once with the session as it is now. Early arrivals reconnect, as
+// after a restart, and hear the same waiting ambience.
+func (m *Manager) reopenRoom(id string) {
+	m.mu.Lock()
+	running := m.running[id]
+	m.mu.Unlock()
+	if !running {
+		return
+	}
+	// Stop while still marked running, so the scheduler cannot start it meanwhile; then unmark it
+	// and wake the scheduler.
+	m.launch.Stop(id, false)
+	m.mu.Lock()
+	delete(m.running, id)
+	m.mu.Unlock()
+	m.poke()
 }
 
 // ReopenCollage stops a session being a collage session until it is finalized again; its
@@ -354,20 +374,22 @@ func (m *Manager) ReopenCollage(ctx context.Context, id string) error {
 	if err := m.notLive(s); err != nil {
 		return err
 	}
-	return m.store.SetCollage(ctx, id, playlist.Playlist{})
+	if err := m.store.SetCollage(ctx, id, playlist.Playlist{}); err != nil {
+		return err
+	}
+	m.reopenRoom(id)
+	return nil
 }
 
-// notLive refuses changes to what a session plays once its room is open or it has ended.
+// notLive refuses changes to what a session plays once it has begun or ended. Before the start
+// its room may be open (doors open early); reopenRoom then restarts it with the change.
 func (m *Manager) notLive(s *Session) error {
-	m.mu.Lock()
-	live := m.running[s.ID]
-	m.mu.Unlock()
 	now := m.clock.Now()
 	switch {
 	case s.StateAt(now) == StateEnded:
 		return ErrEnded
-	case live || !now.Before(s.StartsAt):
-		return fmt.Errorf("%w: the session's room is already open; change the collage before the doors open", ErrLive)
+	case !now.Before(s.StartsAt):
+		return fmt.Errorf("%w: the session has begun; the collage can only change before it starts", ErrLive)
 	}
 	return nil
 }

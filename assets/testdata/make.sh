@@ -56,6 +56,17 @@ encode "$work/tone440_b.wav" "$here/tone440_b.mp3"
 
 tone "$here/tone1k_48k.wav" 48000 2 3 1000 -12
 
+# A 14 s "song" of silence with one 880 Hz beep of 150 ms starting at exactly
+# 7.000 s: laid under two photos at the default collage settings, the second
+# photo takes the screen at 7.0 s of the show, so a test can hear when the
+# picture should change. Encoded like the others, so the LAME tag lets the
+# decoder put the beep at its exact sample.
+sx -n -r 44100 -c 2 -b 16 "$work/silence7.wav" trim 0 7
+tone "$work/beep.wav" 44100 2 0.15 880 -6
+sx -n -r 44100 -c 2 -b 16 "$work/silence_rest.wav" trim 0 6.85
+sx "$work/silence7.wav" "$work/beep.wav" "$work/silence_rest.wav" "$work/beep7s.wav"
+encode "$work/beep7s.wav" "$here/beep7s_14s.mp3"
+
 # 660 Hz fits exactly 13200 cycles into 20 s, so Chromium can loop the file
 # without a click.
 tone "$here/mic_tone660.wav" 48000 1 20 660 -10
@@ -99,5 +110,6 @@ expect "$here/mic_tone660.wav" 48000 1 960000
 expect "$work/tone440_a.wav" 44100 2 "$CUT"
 expect "$work/tone440_b.wav" 44100 2 $((264600 - CUT))
 expect "$work/tone523.wav" 44100 2 352800
+expect "$work/beep7s.wav" 44100 2 617400
 
 echo "wrote fixtures in $here"

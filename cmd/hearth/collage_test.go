@@ -96,7 +96,7 @@ func TestCollageContributions(t *testing.T) {
 	if code != 400 || !strings.Contains(m["error"].(string), "no songs") {
 		t.Fatalf("finalize without songs: %d %v", code, m)
 	}
-	code, song := contribute(t, s, P+"/songs", member, fixture("tone440_a.mp3"), map[string]string{"caption": "Her favourite", "name": "Ben"})
+	code, song := contribute(t, s, P+"/songs", member, fixture("beep7s_14s.mp3"), map[string]string{"caption": "Her favourite", "name": "Ben"})
 	if code != 201 || song["kind"] != "song" {
 		t.Fatalf("song: %d %v", code, song)
 	}

@@ -37,6 +37,8 @@ type Listener struct {
 	firstOnce  sync.Once
 	done       chan struct{}
 	decode     bool
+	video      []VideoFrame
+	videoSSRC  uint32
 }
 
 // New makes a listener that decodes what it receives, and its offer (with candidates gathered).
@@ -44,7 +46,9 @@ func New() (*Listener, string, error) { return NewWith(true) }
 
 // NewWith makes a listener; without decoding it only records packets, which lets a load test hold
 // hundreds of listeners on a small machine.
-func NewWith(decode bool) (*Listener, string, error) {
+func NewWith(decode bool) (*Listener, string, error) { return newListener(decode, false) }
+
+func newListener(decode, video bool) (*Listener, string, error) {
 	pc, err := loopbackAPI().NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, "", err
@@ -54,7 +58,17 @@ func NewWith(decode bool) (*Listener, string, error) {
 		pc.Close()
 		return nil, "", err
 	}
+	if video {
+		if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
+			pc.Close()
+			return nil, "", err
+		}
+	}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		if tr.Kind() == webrtc.RTPCodecTypeVideo {
+			go l.readVideo(tr)
+			return
+		}
 		go l.read(tr)
 	})
 	offer, err := pc.CreateOffer(nil)
