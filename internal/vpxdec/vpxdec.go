@@ -1,5 +1,5 @@
-// Package vpxdec decodes VP8 frames with libvpx so that the vp8 package's tests can check what
-// viewers would see. It lives apart from the encoder because cgo is not allowed in _test.go files,
+// Package vpxdec decodes VP8 frames with libvpx so that tests (the encoder's, the end-to-end
+// ones) can check what viewers would see. It lives apart from the encoder because cgo is not allowed in _test.go files,
 // and as an internal package it is linked into no program: only tests import it. It trusts its
 // input and must not be used on video from the network.
 package vpxdec

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"hearth/media/vp8/internal/vpxdec"
+	"hearth/internal/vpxdec"
 )
 
 const (
