@@ -16,6 +16,7 @@ import (
 	"hearth/media"
 	"hearth/room"
 	"hearth/session"
+	"hearth/show"
 )
 
 // Config tunes live sessions.
@@ -46,6 +47,11 @@ type Hub struct {
 	mu    sync.Mutex
 	lives map[string]*Live
 	wg    sync.WaitGroup
+
+	// Tests' windows on the pacing loops, set before any session starts: every audio frame as
+	// the room gets it, and every video frame with the show position it shows.
+	onAudio func(broadcaster.Frame)
+	onVideo func(due time.Time, pos time.Duration, c show.Caption)
 }
 
 // Live is one running session.
@@ -98,7 +104,7 @@ func (h *Hub) Start(s *session.Session) {
 			l.video = nil
 		}
 	}
-	bc := broadcaster.New(s.Playlist, timeline{s}, opener{h.lib}, &sink{r: rm, l: l, ambience: h.cfg.Ambience}, h.clock, h.log.With("session", s.ID))
+	bc := broadcaster.New(s.Playlist, timeline{s}, opener{h.lib}, &sink{r: rm, l: l, ambience: h.cfg.Ambience, trace: h.onAudio}, h.clock, h.log.With("session", s.ID))
 	l.bc = bc
 	l.sess.Store(s)
 	rm.SetNowPlaying(func() any { return h.nowPlaying(l) })
@@ -325,6 +331,7 @@ type sink struct {
 	l        *Live
 	ambience []float32
 	pos      int // next frame of the ambience loop
+	trace    func(broadcaster.Frame)
 }
 
 // ambienceFade is how long the ambience takes to fade in after the doors open and to fade out
@@ -336,6 +343,9 @@ func (s *sink) WriteFrame(f broadcaster.Frame) {
 		if start := s.l.sess.Load().StartsAt; f.Due.Before(start) {
 			s.fillAmbience(f.PCM, start.Sub(f.Due))
 		}
+	}
+	if s.trace != nil {
+		s.trace(f)
 	}
 	s.r.WriteAudio(f.Seq, f.PCM)
 }

@@ -116,7 +116,11 @@ func (h *Hub) runVideo(ctx context.Context, l *Live, s *session.Session) {
 		if frame != nil {
 			l.Room.WriteVideo(frame, due.Sub(origin))
 		}
-		if c := sh.CaptionAt(pos); c.Slide != lastSlide || c.Text != lastText {
+		c := sh.CaptionAt(pos)
+		if h.onVideo != nil {
+			h.onVideo(due, pos, c)
+		}
+		if c.Slide != lastSlide || c.Text != lastText {
 			l.Room.Caption(c.Text, c.Name)
 			lastSlide, lastText = c.Slide, c.Text
 		}
