@@ -239,15 +239,19 @@ export function collagePanel() {
       ? h("img", { class: "collage-thumb", alt: "", loading: "lazy", decoding: "async", testid: "collage-thumb" })
       : h("span", { class: "collage-thumb collage-song-mark", "aria-hidden": "true" }, icon("music", 30));
     const meta = h("p", { class: "row-meta collage-meta" });
-    const input = h("input", { id: fieldId, class: "field", type: "text", maxlength: "300", autocomplete: "off", testid: "collage-caption" });
+    // A caption may be long: the box grows with it (where the browser can).
+    const input = h("textarea", {
+      id: fieldId,
+      class: "field collage-caption",
+      rows: "2",
+      maxlength: "300",
+      autocomplete: "off",
+      spellcheck: "true",
+      testid: "collage-caption",
+    });
     const save = button("Save", { cls: "button secondary small", testid: "collage-caption-save" });
     save.type = "submit";
-    const form = h(
-      "form",
-      { class: "inline-form collage-caption-form", novalidate: true },
-      input,
-      save,
-    );
+    const form = h("form", { class: "inline-form collage-caption-form", novalidate: true }, input, save);
     const up = button("", { cls: "icon-button", iconName: "up", testid: "collage-up" });
     const down = button("", { cls: "icon-button", iconName: "down", testid: "collage-down" });
     const remove = button("", { cls: "icon-button", iconName: "close", testid: "collage-remove" });
@@ -259,14 +263,9 @@ export function collagePanel() {
       "li",
       { class: "collage-item", testid: "collage-item" },
       thumb,
-      h(
-        "div",
-        { class: "collage-item-main" },
-        meta,
-        h("label", { for: fieldId, class: "field-label collage-label", text: photo ? "Caption" : "Title" }),
-        form,
-      ),
+      meta,
       h("div", { class: "collage-item-actions" }, up, down, remove),
+      h("div", { class: "collage-edit" }, h("label", { for: fieldId, class: "field-label collage-label", text: photo ? "Caption" : "Title" }), form),
     );
     row.node.dataset.id = it.id;
     row.node.dataset.kind = it.kind;
@@ -274,8 +273,15 @@ export function collagePanel() {
       e.preventDefault();
       saveCaption(row);
     });
+    // One line of words: Enter saves, as in a text field.
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        if (!save.disabled) form.requestSubmit(save);
+      }
+    });
     input.addEventListener("input", () => {
-      save.disabled = input.value.trim() === row.saved;
+      save.disabled = oneLine(input.value) === row.saved;
     });
     up.addEventListener("click", () => move(row, -1, "up"));
     down.addEventListener("click", () => move(row, 1, "down"));
@@ -304,12 +310,12 @@ export function collagePanel() {
     }
     // What the host is writing stays as it is: only a caption they have not
     // touched follows the server.
-    const caption = String(it.caption || "");
-    if (row.saved === null || (row.input.value.trim() === row.saved && document.activeElement !== row.input)) {
+    const caption = oneLine(it.caption || "");
+    if (row.saved === null || (oneLine(row.input.value) === row.saved && document.activeElement !== row.input)) {
       row.input.value = caption;
     }
     row.saved = caption;
-    row.save.disabled = row.input.value.trim() === caption;
+    row.save.disabled = oneLine(row.input.value) === caption;
     row.input.placeholder = photo ? "A few words about this photo" : "";
     setAttr(row.save, "aria-label", photo ? `Save the caption of ${name}` : `Save the title of ${name}`);
     row.up.disabled = i === 0;
@@ -340,7 +346,7 @@ export function collagePanel() {
   }
 
   async function saveCaption(row) {
-    const value = row.input.value.trim();
+    const value = oneLine(row.input.value);
     if (value === row.saved) return;
     const photo = row.item.kind === "photo";
     try {
@@ -486,6 +492,11 @@ function tidy(c) {
       error: typeof r.error === "string" ? r.error.trim() : "",
     },
   };
+}
+
+// oneLine makes a caption one line of words, as it is shown under the picture.
+function oneLine(text) {
+  return String(text).replace(/\s+/g, " ").trim();
 }
 
 // contributeURL is the contribution page's link: the join link's address
