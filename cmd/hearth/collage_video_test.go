@@ -11,9 +11,19 @@ import (
 	"hearth/internal/vpxdec"
 )
 
-// collageSession makes a session with a finalized collage: the photos given (each with a
+// finalizedCollage makes a session with a finalized collage: the photos given (each with a
 // caption) over the 14 s beep song, starting in startIn. It returns the session.
-func collageSession(t *testing.T, s *testServer, startIn time.Duration, prerender bool, photos ...string) map[string]any {
+func finalizedCollage(t *testing.T, s *testServer, startIn time.Duration, prerender bool, photos ...string) map[string]any {
+	t.Helper()
+	paths := make([]string, len(photos))
+	for i, p := range photos {
+		paths[i] = filepath.Join("..", "..", "media", "photo", "testdata", p)
+	}
+	return finalizedCollageFiles(t, s, startIn, prerender, paths...)
+}
+
+// finalizedCollageFiles is finalizedCollage with photos given by path.
+func finalizedCollageFiles(t *testing.T, s *testServer, startIn time.Duration, prerender bool, photos ...string) map[string]any {
 	t.Helper()
 	placeholder := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(startIn), false, placeholder)
@@ -21,7 +31,7 @@ func collageSession(t *testing.T, s *testServer, startIn time.Duration, prerende
 	P := "/api/v1/sessions/" + sid + "/collage"
 	for i, p := range photos {
 		caption := []string{"Grandma at the lake, 1972", "The garden in June"}[i%2]
-		if code, m := contribute(t, s, P+"/photos", member, filepath.Join("..", "..", "media", "photo", "testdata", p),
+		if code, m := contribute(t, s, P+"/photos", member, p,
 			map[string]string{"caption": caption, "name": "Ana"}); code != 201 {
 			t.Fatalf("photo %s: %d %v", p, code, m)
 		}
@@ -59,7 +69,7 @@ func yuvAt(p vpxdec.Picture, x, y int) (r, g, b float64) {
 // answered with one.
 func TestCollageVideoOverWHEP(t *testing.T) {
 	s := startServer(t, nil)
-	sess := collageSession(t, s, 2*time.Second, false, "orient6.jpg")
+	sess := finalizedCollage(t, s, 2*time.Second, false, "orient6.jpg")
 	sid, listen := sess["id"].(string), sess["listener_token"].(string)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
