@@ -209,7 +209,9 @@ func (h *Hub) Stop(id string, ended bool) {
 		l.Room.Close()
 	}
 	st := l.bc.Stats()
-	h.log.Info("live session stopped", "session", id, "frames", st.Frames, "skipped", st.Skipped, "seeks", st.Seeks)
+	drawn, read := l.VideoStats()
+	h.log.Info("live session stopped", "session", id, "frames", st.Frames, "skipped", st.Skipped, "seeks", st.Seeks,
+		"video_drawn", drawn, "video_read", read)
 }
 
 // Room returns the room of a live session.

@@ -73,8 +73,11 @@ func (h *Hub) runVideo(ctx context.Context, l *Live, s *session.Session) {
 		rec = nil
 	}
 	p := show.NewPlayer(sh, rec)
-	defer p.Close()
+	defer func() { p.Close() }()
 	l.video.player.Store(p)
+	// A recording finished after the room opened (the host finalized shortly before) is picked
+	// up when it appears: the new player starts with a keyframe, so the switch is seamless.
+	lastTry := h.clock.Now()
 	h.log.Info("collage ready", "session", s.ID, "photos_loaded_in", time.Since(began).Round(time.Millisecond),
 		"recorded", rec != nil, "frames", sh.Frames())
 
@@ -91,6 +94,17 @@ func (h *Hub) runVideo(ctx context.Context, l *Live, s *session.Session) {
 		if lag := h.clock.Now().Sub(due); lag > videoLag {
 			k += int64(lag) * fps / int64(time.Second)
 			continue
+		}
+		if rec == nil && due.Sub(lastTry) >= 2*time.Second {
+			lastTry = due
+			if r, err := h.cfg.Shows.Open(s.ID, sh); err == nil {
+				rec = r
+				old := p
+				p = show.NewPlayer(sh, rec)
+				l.video.player.Store(p)
+				old.Close()
+				h.log.Info("collage recording ready; the room now reads it", "session", s.ID)
+			}
 		}
 		cue := timeline{l.sess.Load()}.At(due)
 		if cue.Ended {

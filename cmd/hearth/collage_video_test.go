@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"slices"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -198,3 +200,81 @@ func abs(x float64) float64 {
 	return x
 }
 
+
+// TestCollagePrerendered finalizes with pre-rendering: the dashboard's progress goes from
+// rendering to ready, the live room then reads the recording instead of drawing, and a WHEP player
+// decodes the picture; once the session has begun the collage cannot be reopened.
+func TestCollagePrerendered(t *testing.T) {
+	s := startServer(t, nil)
+	sess := finalizedCollage(t, s, 10*time.Second, true, "orient6.jpg", "phone_gps.jpg")
+	sid, listen := sess["id"].(string), sess["listener_token"].(string)
+	P := "/api/v1/sessions/" + sid + "/collage"
+	var states []string
+	var progress []float64
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, m, _ := s.do(t, http.MethodGet, P, testAdminToken, "", nil)
+		if code != 200 || m["final"] != true {
+			t.Fatalf("collage: %d %v", code, m)
+		}
+		r := m["render"].(map[string]any)
+		st := r["state"].(string)
+		if len(states) == 0 || states[len(states)-1] != st {
+			states = append(states, st)
+		}
+		progress = append(progress, r["progress"].(float64))
+		if st == "ready" || st == "failed" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if states[len(states)-1] != "ready" || !slices.Contains(states, "rendering") {
+		t.Fatalf("render states %v", states)
+	}
+	if !slices.IsSorted(progress) || progress[len(progress)-1] != 1 {
+		t.Errorf("progress went %v", progress)
+	}
+	mid := 0
+	for _, p := range progress {
+		if p > 0 && p < 1 {
+			mid++
+		}
+	}
+	t.Logf("render states %v, %d progress readings between 0 and 1", states, mid)
+	recs, _ := filepath.Glob(filepath.Join(s.Data, "recordings", sid+"-*.ivf"))
+	if len(recs) != 1 {
+		t.Fatalf("recordings %v", recs)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	for !strings.Contains(s.out.String(), "the room now reads it") && !strings.Contains(s.out.String(), "recorded=true") {
+		if ctx.Err() != nil {
+			t.Fatal("the room never took up the recording")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	l, _, err := testpeer.DialWHEPVideo(ctx, s.URL+"/whep/"+sid, listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// Past the start (10 s after finalizing), frames come from the recording.
+	for len(l.VideoFrames()) < 60 {
+		if ctx.Err() != nil {
+			t.Fatalf("only %d frames", len(l.VideoFrames()))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	dec, _ := vpxdec.New()
+	defer dec.Close()
+	for i, f := range l.VideoFrames() {
+		if _, err := dec.Decode(f.Data); err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+	}
+	// Once the session has begun the collage can no longer be reopened for changes.
+	if code, m := s.postJSON(t, P+"/lock", map[string]any{"locked": false}); code != 409 {
+		t.Fatalf("reopen after the start: %d %v", code, m)
+	}
+}
