@@ -96,6 +96,13 @@ func TestCollageContributions(t *testing.T) {
 	if code != 400 || !strings.Contains(m["error"].(string), "no songs") {
 		t.Fatalf("finalize without songs: %d %v", code, m)
 	}
+	// Songs that cannot be played are turned away when they are added, not at the session.
+	for _, bad := range []string{"bad_truncated.mp3", "bad_wav_renamed.mp3", "bad_random.mp3", "bad_empty.mp3"} {
+		code, m := contribute(t, s, P+"/songs", member, fixture(bad), nil)
+		if code < 400 || code >= 500 || m["error"] == nil || m["error"] == "" {
+			t.Fatalf("song %s: %d %v", bad, code, m)
+		}
+	}
 	code, song := contribute(t, s, P+"/songs", member, fixture("beep7s_14s.mp3"), map[string]string{"caption": "Her favourite", "name": "Ben"})
 	if code != 201 || song["kind"] != "song" {
 		t.Fatalf("song: %d %v", code, song)
