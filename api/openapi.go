@@ -77,10 +77,10 @@ var operations = []operation{
 	{"POST", "/api/v1/sessions/{id}/collage/songs", "Add a song (MP3) to the collage (member or host)", "collage", "member", "multipart/form-data", "Contribution", 201, "CollageItem", []int{400, 401, 403, 409, 413, 415, 422}},
 	{"GET", "/api/v1/sessions/{id}/collage", "The collage's photos and songs, in order", "collage", "session", "", "", 200, "", []int{401, 403, 404}},
 	{"GET", "/api/v1/sessions/{id}/collage/photos/{pid}", "A collage photo (cleaned JPEG)", "collage", "session", "", "", 200, "", []int{401, 403, 404}},
-	{"PATCH", "/api/v1/sessions/{id}/collage/items/{iid}", "Recaption or reorder a collage item", "collage", "host", "application/json", "CollageEdit", 200, "CollageItem", []int{400, 401, 403, 404}},
-	{"DELETE", "/api/v1/sessions/{id}/collage/items/{iid}", "Remove a collage item", "collage", "host", "", "", 204, "", []int{401, 403, 404}},
-	{"POST", "/api/v1/sessions/{id}/collage/finalize", "Check the collage has photos and songs, and close it to contributions", "collage", "host", "", "", 200, "", []int{400, 401, 403, 404}},
-	{"POST", "/api/v1/sessions/{id}/collage/lock", "Close or reopen the collage to contributions", "collage", "host", "application/json", "CollageLock", 200, "", []int{400, 401, 403, 404}},
+	{"PATCH", "/api/v1/sessions/{id}/collage/items/{iid}", "Recaption or reorder a collage item (reordering a finalized collage is refused: reopen it first)", "collage", "host", "application/json", "CollageEdit", 200, "CollageItem", []int{400, 401, 403, 404, 409}},
+	{"DELETE", "/api/v1/sessions/{id}/collage/items/{iid}", "Remove a collage item (refused once finalized: reopen it first)", "collage", "host", "", "", 204, "", []int{401, 403, 404, 409}},
+	{"POST", "/api/v1/sessions/{id}/collage/finalize", "Make the collage the session's broadcast (its songs the playlist, its photos the picture), close it to contributions and, unless prerender is false, start encoding the video ahead of time", "collage", "host", "application/json", "CollageFinalize", 200, "", []int{400, 401, 403, 404, 409}},
+	{"POST", "/api/v1/sessions/{id}/collage/lock", "Close or reopen the collage to contributions (reopening a finalized collage stops its picture until it is finalized again)", "collage", "host", "application/json", "CollageLock", 200, "", []int{400, 401, 403, 404, 409}},
 	{"POST", "/api/v1/invites/{token}", "Follow an invite link: the group's current or next session", "groups", "none", "", "", 200, "", []int{404}},
 }
 
@@ -216,6 +216,7 @@ func OpenAPI() map[string]any {
 					"caption": str, "contributor": str, "width": integer, "height": integer, "position": integer, "url": str, "media_id": str}),
 				"CollageEdit": obj(map[string]any{"caption": str, "position": integer}),
 				"CollageLock": obj(map[string]any{"locked": boolean}, "locked"),
+				"CollageFinalize": obj(map[string]any{"prerender": boolean}),
 				"Invite": obj(map[string]any{"id": str, "kind": str, "url": str, "created_at": str, "expires_at": str,
 					"max_uses": integer, "uses": integer, "revoked": boolean}),
 			},
