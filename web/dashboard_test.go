@@ -185,6 +185,43 @@ func TestDashboardHooks(t *testing.T) {
 		}},
 		{"data-testid", "roster", is("ul")},
 		{"data-testid", "progress", progress},
+		// The memorial collage.
+		{"data-testid", "collage-render-progress", func(tg *tag) string {
+			if tg.name != "progress" || tg.attrs["max"] != "100" {
+				return "want a <progress max=100>"
+			}
+			if tg.attrs["aria-labelledby"] == "" {
+				return "want aria-labelledby, so the bar says what it measures"
+			}
+			return ""
+		}},
+		{"data-testid", "collage-prerender", func(tg *tag) string {
+			if msg := input("checkbox")(tg); msg != "" {
+				return msg
+			}
+			if _, ok := tg.attrs["checked"]; !ok {
+				return "want checked: preparing ahead is recommended"
+			}
+			return ""
+		}},
+		{"data-testid", "collage-finalize", btn("button")},
+		{"data-testid", "collage-open", func(tg *tag) string {
+			if msg := btn("button")(tg); msg != "" {
+				return msg
+			}
+			if tg.attrs["role"] != "switch" || tg.attrs["aria-checked"] == "" {
+				return "want role=switch with aria-checked"
+			}
+			return ""
+		}},
+		{"data-testid", "collage-error", func(tg *tag) string {
+			if tg.attrs["role"] != "alert" {
+				return "want role=alert: the reason a collage cannot be finalized is read out"
+			}
+			return ""
+		}},
+		{"data-testid", "collage-photos", is("ol")},
+		{"data-testid", "collage-songs", is("ol")},
 		{"data-testid", "status", func(tg *tag) string {
 			if tg.attrs["aria-live"] != "polite" {
 				return "want aria-live=polite"
@@ -550,6 +587,31 @@ console.log(programProblems([]).length, minutesOf("0,5"), minutesOf("1.5"), minu
 [{"name":"Arrival","playlist":[],"loop":false,"length_ms":300000,"mics":"open","ducking":true},{"name":"Guided meditation","playlist":[{"media_id":"m1"}],"loop":false,"length_ms":0,"mics":"muted","ducking":true},{"name":"Sharing circle","playlist":[],"loop":false,"length_ms":2700000,"mics":"open","ducking":false},{"name":"Closing bell","playlist":[{"media_id":"m1"}],"loop":false,"length_ms":0,"mics":"muted","ducking":false}]
 0:name 1:loop 2:length
 1 0.5 1.5 NaN NaN
+`
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+// The collage panel's words and links: the contribution link is the join
+// link's, with /contribute/; a collage without the fields the server adds for
+// finalizing reads as not final, with no video being prepared.
+func TestDashboardCollage(t *testing.T) {
+	out, _ := node(t, `
+import { contributeURL, countPhrase, tidyCollage } from "./dashboard-collage.mjs";
+console.log(contributeURL({ id: "s1", join_url: "https://hearth.example.org/join/s1#t=tok+en/=", member_token: "tok+en/=" }));
+console.log(countPhrase(1, 1) + " | " + countPhrase(3, 0));
+const old = tidyCollage({ items: [{ id: "a", kind: "photo", caption: "Lake", position: 1, url: "/x" }, { id: "b", kind: "song", position: 2 }, null], locked: false });
+console.log(JSON.stringify([old.items.map((i) => i.id + ":" + i.kind), old.locked, old.final, old.render]));
+const now = tidyCollage({ items: [], locked: true, final: true, render: { state: "rendering", progress: 1.7 } });
+console.log(JSON.stringify([now.locked, now.final, now.render]));
+console.log(tidyCollage({ render: { state: "melting" } }).render.state);
+`, "dashboard-collage.js", "dashboard-api.js", "dashboard-ui.js", "dashboard-qr.js", "shared.js", "text.js")
+	want := `https://hearth.example.org/contribute/s1#t=tok+en/=
+1 photo and 1 song | 3 photos and 0 songs
+[["a:photo","b:song"],false,false,{"state":"none","progress":0,"error":""}]
+[true,true,{"state":"rendering","progress":1,"error":""}]
+none
 `
 	if out != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)

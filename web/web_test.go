@@ -117,7 +117,7 @@ var pages = []struct {
 
 func TestEmbeddedFiles(t *testing.T) {
 	for _, name := range []string{"listen.html", "listen.js", "text.js", "style.css", "icon.svg",
-		"join.html", "join.js", "join.css", "shared.js"} {
+		"join.html", "join.js", "join.css", "shared.js", "collage-view.js"} {
 		t.Run(name, func(t *testing.T) {
 			if len(readStatic(t, name)) == 0 {
 				t.Fatalf("%s is empty", name)
@@ -269,6 +269,7 @@ func TestListenPageHooks(t *testing.T) {
 		{"data-testid", "people", notLive},
 		{"data-testid", "speaking", notLive},
 	}
+	tests = append(tests, collageHooks...)
 	checkHooks(t, string(ListenPage()), append(tests, append(roomHooks, commonHooks...)...))
 }
 
@@ -282,6 +283,42 @@ func notLive(tg *tag) string {
 		return "must not have role=" + r
 	}
 	return ""
+}
+
+// collageHooks are what both pages need to show a memorial collage: a picture
+// that only shows pictures (muted, inline, playing by itself) in a box hidden
+// until frames arrive, and a caption that screen readers hear whole.
+var collageHooks = []hook{
+	{"data-testid", "collage-video", func(tg *tag) string {
+		if tg.name != "video" {
+			return "want a <video>"
+		}
+		for _, a := range []string{"playsinline", "autoplay", "muted"} {
+			if _, ok := tg.attrs[a]; !ok {
+				return "want " + a
+			}
+		}
+		if _, ok := tg.attrs["controls"]; ok {
+			return "the picture has no controls: the page's own play and volume work for it"
+		}
+		return ""
+	}},
+	{"id", "collage-frame", func(tg *tag) string {
+		if _, ok := tg.attrs["hidden"]; !ok {
+			return "want hidden: the picture shows only once frames arrive"
+		}
+		return ""
+	}},
+	{"data-testid", "caption", func(tg *tag) string {
+		if tg.attrs["aria-live"] != "polite" || tg.attrs["aria-atomic"] != "true" {
+			return "want aria-live=polite aria-atomic=true"
+		}
+		if _, ok := tg.attrs["hidden"]; ok {
+			return "a hidden live region is not announced when it appears: empty it instead"
+		}
+		return ""
+	}},
+	{"data-testid", "caption-name", func(*tag) string { return "" }},
 }
 
 // roomHooks are what both pages need to show the room's reactions: a quiet
@@ -355,7 +392,28 @@ func TestJoinPageHooks(t *testing.T) {
 			}
 			return ""
 		}},
+		// The way to the collage's contribution page: its address, with the
+		// member token, is set by the script, and only while the collage is open.
+		{"data-testid", "contribute-link", func(tg *tag) string {
+			if tg.name != "a" {
+				return "want an <a>"
+			}
+			if _, ok := tg.attrs["href"]; ok {
+				return "want no href in the page: the script sets it with the token"
+			}
+			if tg.attrs["target"] == "_blank" && !strings.Contains(tg.attrs["rel"], "noopener") {
+				return "a new tab needs rel=noopener"
+			}
+			return ""
+		}},
+		{"id", "contribute", func(tg *tag) string {
+			if _, ok := tg.attrs["hidden"]; !ok {
+				return "want hidden until the collage is known to be open"
+			}
+			return ""
+		}},
 	}
+	tests = append(tests, collageHooks...)
 	html := string(JoinPage())
 	checkHooks(t, html, append(tests, append(roomHooks, commonHooks...)...))
 	for _, text := range []string{
@@ -364,6 +422,7 @@ func TestJoinPageHooks(t *testing.T) {
 		"Join with microphone",
 		"Just listen",
 		"Light a candle",
+		"Add photos and songs to the memorial collage",
 	} {
 		if !strings.Contains(html, text) {
 			t.Errorf("join page does not say %q", text)
@@ -432,6 +491,7 @@ func TestAssetsStayLocal(t *testing.T) {
 		{"listen.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie", "localStorage"}},
 		{"join.js", []string{"http://", "https://", "innerHTML", "insertAdjacentHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie"}},
 		{"shared.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", "document.cookie", "localStorage"}},
+		{"collage-view.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie", "localStorage", "sessionStorage"}},
 		{"text.js", []string{"http://", "https://", "eval(", "new Function"}},
 		{"style.css", []string{"http://", "https://", "@import", "url("}},
 		{"join.css", []string{"http://", "https://", "@import", "url("}},
@@ -612,5 +672,50 @@ func TestJoinConfirmsEndedMessage(t *testing.T) {
 	}
 	if !strings.Contains(src, "async function onEndedMessage(") {
 		t.Error("join.js has no onEndedMessage")
+	}
+}
+
+// Both pages ask for the collage's video (receive only) next to the sound, on
+// every path: the join page's with a microphone and its Just listen (WHEP),
+// and the listen page. A video track goes to the collage's picture, never to
+// an <audio> element; captions come on the event stream and, for members, the
+// data channel.
+func TestPagesReceiveTheCollage(t *testing.T) {
+	shared := readStatic(t, "shared.js")
+	types := regexp.MustCompile(`for \(const type of \[([^\]]*)\]\) src\.addEventListener`).FindStringSubmatch(shared)
+	if types == nil || !strings.Contains(types[1], `"caption"`) {
+		t.Errorf("eventFeed does not listen for caption events: %v", types)
+	}
+	for _, tc := range []struct {
+		script   string
+		captions int
+	}{{"listen.js", 1}, {"join.js", 2}} {
+		t.Run(tc.script, func(t *testing.T) {
+			src := readStatic(t, tc.script)
+			if n := strings.Count(src, `addTransceiver("video", { direction: "recvonly" })`); n != 1 {
+				t.Errorf("%d receive-only video transceivers, want 1 for every connection", n)
+			}
+			if !regexp.MustCompile(`\.track\.kind === "video"\)\s*\{(\s*//[^\n]*)*\s*collage\.attach\(event\.track\);\s*return;`).MatchString(src) {
+				t.Error("ontrack does not hand video tracks to the collage first")
+			}
+			if n := strings.Count(src, `case "caption":`); n != tc.captions {
+				t.Errorf("%d caption handlers, want %d", n, tc.captions)
+			}
+			if !strings.Contains(src, "collageStage({") {
+				t.Error("the page does not use collageStage from collage-view.js")
+			}
+			literal := regexp.MustCompile(`(?s)const hearth = \{(.*?)\n\};`).FindStringSubmatch(src)
+			if literal == nil || !strings.Contains(literal[1], "video:") || !strings.Contains(literal[1], "collage:") {
+				t.Error("window.hearth has no video and collage for tests")
+			}
+		})
+	}
+	// On the join page the video transceiver is added after the member and
+	// listener branches, so both ask for it.
+	join := readStatic(t, "join.js")
+	i := strings.Index(join, `a.tx = pc.addTransceiver("audio", { direction: "recvonly" });`)
+	j := strings.Index(join, `addTransceiver("video", { direction: "recvonly" })`)
+	if i < 0 || j < i || !strings.Contains(join[i:j], "\n  }\n") {
+		t.Error("join.js adds the video transceiver inside one branch, not after both")
 	}
 }

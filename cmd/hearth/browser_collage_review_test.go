@@ -37,8 +37,9 @@ func getCollage(t *testing.T, s *testServer, sid, member string) collageState {
 	return c
 }
 
-// waitCollage polls the API until ok accepts the collage.
-func waitCollage(t *testing.T, s *testServer, sid, member, what string, ok func(collageState) bool) collageState {
+// waitCollage polls the API until ok accepts the collage; explain, if given, adds what the page
+// says to a failure.
+func waitCollage(t *testing.T, s *testServer, sid, member, what string, ok func(collageState) bool, explain ...func() string) collageState {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -47,6 +48,9 @@ func waitCollage(t *testing.T, s *testServer, sid, member, what string, ok func(
 			return c
 		}
 		if time.Now().After(deadline) {
+			for _, e := range explain {
+				what += " (" + e() + ")"
+			}
 			t.Fatalf("%s: the collage is %v", what, c.raw)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -81,7 +85,8 @@ func collageSession(t *testing.T, s *testServer, b *browserClient, gid, mediaID,
 		}
 	}
 	if song {
-		if code, m := contribute(t, s, P+"/songs", member, fixture("tone440_a.mp3"), map[string]string{"name": "Ben"}); code != http.StatusCreated {
+		// Long enough for two photos at the default settings.
+		if code, m := contribute(t, s, P+"/songs", member, fixture("beep7s_14s.mp3"), map[string]string{"name": "Ben"}); code != http.StatusCreated {
 			t.Fatalf("song: %d %v", code, m)
 		}
 	}
@@ -228,25 +233,40 @@ func TestBrowserCollageReview(t *testing.T) {
 			); err != nil {
 				t.Fatal(err)
 			}
-			c = waitCollage(t, s, sid, member, "finalize", func(c collageState) bool { return c.locked })
-			final, hasFinal := c.raw["final"]
-			if hasFinal && final != true {
-				t.Errorf("finalized collage says final=%v", final)
+			c = waitCollage(t, s, sid, member, "finalize", func(c collageState) bool { return c.locked },
+				func() string {
+					return jsString(t, tctx, `document.querySelector('[data-testid=collage-error]').textContent`)
+				})
+			if c.raw["final"] != true {
+				t.Errorf("finalized collage says final=%v", c.raw["final"])
 			}
-			if r, ok := c.raw["render"].(map[string]any); ok && r["state"] != "none" {
-				t.Errorf("finalized without preparing ahead, the render state is %v", r["state"])
+			if r, _ := c.raw["render"].(map[string]any); r == nil || r["state"] != "none" {
+				t.Errorf("finalized without preparing ahead, the render is %v", c.raw["render"])
 			}
-			want := "Closed"
-			if hasFinal {
-				want = "Finalized"
-			}
-			waitJS(t, tctx, fmt.Sprintf(`document.querySelector('[data-testid=collage-state]').textContent.startsWith(%q) &&
-				document.querySelector('[data-testid=collage-open]').getAttribute('aria-checked') === 'false'`, want), 5*time.Second)
+			waitJS(t, tctx, `document.querySelector('[data-testid=collage-state]').textContent.startsWith('Finalized') &&
+				document.querySelector('[data-testid=collage-open]').getAttribute('aria-checked') === 'false' &&
+				document.querySelector('[data-testid=collage-render-text]').textContent.includes('as the session plays')`, 5*time.Second)
 			if got := jsString(t, tctx, `document.querySelector('[data-testid=collage-error]').textContent`); got != "" {
 				t.Errorf("an error is shown after finalizing: %q", got)
 			}
+			// Final: the order is fixed until the collage is reopened.
+			if jsString(t, tctx, `String(document.querySelector('#collage-photos [data-testid=collage-remove]').disabled && !document.getElementById('collage-final-note').hidden)`) != "true" {
+				t.Error("a final collage still offers to remove photos")
+			}
 			scrollTo(t, tctx, `#collage-card`)
 			shot("4-final")
+
+			// Reopening it, after saying yes, opens it to contributions and it is no longer final.
+			if err := chromedp.Do(tctx,
+				chromedp.Click(chromedp.CSS(`[data-testid=collage-open]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid=confirm-ok]`)),
+				chromedp.Click(chromedp.CSS(`[data-testid=confirm-ok]`)),
+			); err != nil {
+				t.Fatal(err)
+			}
+			waitCollage(t, s, sid, member, "reopen", func(c collageState) bool { return !c.locked && c.raw["final"] == false })
+			waitJS(t, tctx, `document.querySelector('[data-testid=collage-state]').textContent.startsWith('Open') &&
+				!document.querySelector('#collage-photos [data-testid=collage-remove]').disabled`, 5*time.Second)
 
 			// Photos but no songs: finalizing says what is missing, and nothing changes.
 			sid2, member2 := collageSession(t, s, b, gid, mediaID, "Photos only "+size.name, [][3]string{
@@ -266,6 +286,51 @@ func TestBrowserCollageReview(t *testing.T) {
 			}
 			scrollTo(t, tctx, `[data-testid=collage-error]`)
 			shot("5-no-songs")
+
+			if size.name != "desktop" {
+				return
+			}
+			// Finalized with the video prepared ahead (as recommended): the progress bar moves
+			// until the video is ready.
+			sid3, member3 := collageSession(t, s, b, gid, mediaID, "Prepared ahead", [][3]string{
+				{"Grandma at the lake, 1972", "Ana", "phone_gps.jpg"},
+				{"The garden", "Ben", "orient6.jpg"},
+			}, true)
+			if _, err := chromedp.Run(tctx, chromedp.Evaluate[chromedp.Void](`location.hash = '#/session/`+sid3+`'`)); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tctx, `!document.getElementById('collage-card').hidden && document.querySelectorAll('#collage-songs [data-testid=collage-item]').length === 1 &&
+				document.querySelector('[data-testid=collage-prerender]').checked`, 20*time.Second)
+			if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS(`[data-testid=collage-finalize]`))); err != nil {
+				t.Fatal(err)
+			}
+			sawBar := false
+			deadline := time.Now().Add(90 * time.Second)
+			for {
+				v := jsString(t, tctx, `(() => { const bar = document.querySelector('[data-testid=collage-render-progress]');
+					return (bar.hidden || bar.offsetParent === null ? '' : 'bar ' + bar.value + ' ') + document.querySelector('[data-testid=collage-render-text]').textContent; })()`)
+				if strings.HasPrefix(v, "bar ") && strings.Contains(v, "Preparing the video") {
+					if !sawBar {
+						scrollTo(t, tctx, `#collage-card`)
+						shot("6-preparing")
+					}
+					sawBar = true
+				}
+				if v == "Video ready" {
+					break
+				}
+				if strings.Contains(v, "could not") || time.Now().After(deadline) {
+					t.Fatalf("preparing the video: the page says %q; the collage is %v", v, getCollage(t, s, sid3, member3).raw)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if !sawBar {
+				t.Error("the progress bar never showed while the video was being prepared")
+			}
+			if r, _ := getCollage(t, s, sid3, member3).raw["render"].(map[string]any); r == nil || r["state"] != "ready" {
+				t.Errorf("the page says the video is ready; the server says %v", r)
+			}
+			shot("7-ready")
 		})
 	}
 }
@@ -293,5 +358,188 @@ func scrollTo(t *testing.T, ctx context.Context, selector string) {
 	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (e) e.scrollIntoView({block: 'start'}); })()`, selector)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](js)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// fakeCollageJS stands in for the server's collage video: a 1280x720 canvas, redrawn ten times a
+// second, attached as the room's video track, and a caption message, as the pages receive them.
+const fakeCollageJS = `(() => {
+  const c = document.createElement('canvas');
+  c.width = 1280; c.height = 720;
+  const g = c.getContext('2d');
+  let n = 0;
+  const draw = () => {
+    const sky = g.createLinearGradient(0, 0, 0, 720);
+    sky.addColorStop(0, '#9cc3e6'); sky.addColorStop(0.55, '#e9d9b8'); sky.addColorStop(1, '#5d7a52');
+    g.fillStyle = sky; g.fillRect(0, 0, 1280, 720);
+    g.fillStyle = '#3f6d8c'; g.fillRect(0, 430 + 4 * Math.sin(n++ / 5), 1280, 120);
+    g.fillStyle = '#f7f1e8'; g.font = '48px sans-serif'; g.fillText('A photo of the lake', 80, 120);
+  };
+  draw();
+  window.__collageTimer = setInterval(draw, 100);
+  const track = c.captureStream(10).getVideoTracks()[0];
+  window.hearth.collage.attach(track);
+  window.hearth.collage.caption({type: 'caption', text: 'Grandma at the lake, 1972', name: 'Ana'});
+})()`
+
+// offerLinesJS lists the media lines of the page's offer.
+const offerLinesJS = `window.hearth.pc.localDescription.sdp.split('\r\n').filter(l => l.startsWith('m=')).map(l => l.split(' ')[0]).join(' ')`
+
+// inView reports whether an element is wholly on screen.
+func inView(t *testing.T, ctx context.Context, selector string) bool {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const e = document.querySelector(%q);
+		if (!e) return false; const r = e.getBoundingClientRect();
+		return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; })()`, selector)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestBrowserCollageOnJoinAndListen: the join page links to the contribution page while the
+// collage takes photos, and not after it is closed. On the join and listen pages a session's
+// audio looks as it always has (no picture, and a receive-only video transceiver the server
+// answers without video); once a video track brings frames, the picture shows large with its
+// caption under it, at phone and desktop size, with the microphone, the candles and the Listen
+// button still on screen.
+func TestBrowserCollageOnJoinAndListen(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "Remembering Grandma", time.Now(), true, id)
+	sid, member := sess["id"].(string), sess["member_token"].(string)
+	photo := filepath.Join("..", "..", "media", "photo", "testdata", "phone_gps.jpg")
+	if code, m := contribute(t, s, "/api/v1/sessions/"+sid+"/collage/photos", member, photo, map[string]string{"caption": "At the lake"}); code != http.StatusCreated {
+		t.Fatalf("photo: %d %v", code, m)
+	}
+
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"phone", 390, 844}, {"desktop", 1280, 800}} {
+		t.Run(size.name, func(t *testing.T) {
+			ctx := newBrowser(t, size.w, size.h)
+			tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+			defer cancel()
+			shot := screenshotter(t, tctx, "collage-pages-"+size.name)
+			if err := chromedp.Do(tctx, chromedp.EmulateViewport(int64(size.w), int64(size.h))); err != nil {
+				t.Fatal(err)
+			}
+
+			// The join page, first screen: the way to the contribution page.
+			if err := chromedp.Do(tctx, chromedp.Navigate(sess["join_url"].(string))); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tctx, `!document.getElementById('contribute').hidden`, 10*time.Second)
+			if href := jsString(t, tctx, `document.querySelector('[data-testid=contribute-link]').getAttribute('href')`); href != "/contribute/"+sid+"#t="+member {
+				t.Errorf("contribute link %q", href)
+			}
+			shot("1-join")
+
+			// Just listen (WHEP) asks for the video too; without it the room looks as it always has.
+			if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS(`[data-testid=join-listen]`))); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tctx, `window.hearth.state === 'connected'`, 20*time.Second)
+			if offer := jsString(t, tctx, offerLinesJS); !strings.Contains(offer, "m=video") {
+				t.Errorf("Just listen offered no video: %s", offer)
+			}
+			if jsString(t, tctx, `String(document.getElementById('collage-frame').hidden) + (document.querySelector('main').dataset.video || '')`) != "true" {
+				t.Error("Just listen: an audio-only session shows the collage's picture")
+			}
+
+			// In the room with a microphone: no picture while the session has no video. (The same
+			// address again would only be a jump within the page.)
+			if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
+				t.Fatal(err)
+			}
+			joinInBrowser(t, tctx, sess["join_url"].(string), "Rosa")
+			waitJS(t, tctx, `window.hearth.state === 'connected'`, 20*time.Second)
+			// The offer asks for video (receive only); the server answers it as it can.
+			offer := jsString(t, tctx, offerLinesJS)
+			if !strings.Contains(offer, "m=video") {
+				t.Errorf("the join page offered no video: %s", offer)
+			}
+			t.Logf("offer: %s; answer: %s", offer, jsString(t, tctx, `window.hearth.pc.remoteDescription.sdp.split('\r\n').filter(l => l.startsWith('m=')).join(' ')`))
+			time.Sleep(500 * time.Millisecond)
+			if jsString(t, tctx, `String(document.getElementById('collage-frame').hidden) + (document.querySelector('main').dataset.video || '')`) != "true" {
+				t.Error("an audio-only session shows the collage's picture")
+			}
+			shot("2-join-audio")
+
+			if _, err := chromedp.Run(tctx, chromedp.Evaluate[chromedp.Void](fakeCollageJS)); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tctx, `!document.getElementById('collage-frame').hidden && document.querySelector('main').dataset.video === 'true' &&
+				document.querySelector('[data-testid=collage-video]').videoWidth === 1280`, 10*time.Second)
+			if got := jsString(t, tctx, `document.querySelector('[data-testid=caption-text]').textContent + '|' + document.querySelector('[data-testid=caption-name]').textContent`); got != "Grandma at the lake, 1972|Ana" {
+				t.Errorf("caption %q", got)
+			}
+			for _, sel := range []string{`[data-testid=collage-video]`, `[data-testid=mic-toggle]`, `[data-testid=candle]`} {
+				if !inView(t, tctx, sel) {
+					t.Errorf("join page with the collage: %s is not on screen", sel)
+				}
+			}
+			if size.name == "phone" {
+				if w := jsString(t, tctx, `String(Math.round(document.querySelector('[data-testid=collage-video]').getBoundingClientRect().width))`); w != "390" {
+					t.Errorf("the picture is %s px wide on a 390 px phone, want the whole width", w)
+				}
+			}
+			shot("3-join-video")
+			// An empty caption clears it.
+			if _, err := chromedp.Run(tctx, chromedp.Evaluate[chromedp.Void](`window.hearth.collage.caption({type: 'caption', text: ''})`)); err != nil {
+				t.Fatal(err)
+			}
+			if got := jsString(t, tctx, `document.querySelector('[data-testid=caption]').textContent.replace(/[—\s]|, shared by /g, '')`); got != "" {
+				t.Errorf("an empty caption left %q", got)
+			}
+
+			// The listen page, the same way.
+			if err := chromedp.Do(tctx,
+				chromedp.Navigate(sess["listen_url"].(string)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid=listen]`)),
+				chromedp.Click(chromedp.CSS(`[data-testid=listen]`)),
+			); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tctx, `window.hearth.state === 'listening'`, 20*time.Second)
+			if offer := jsString(t, tctx, offerLinesJS); !strings.Contains(offer, "m=video") {
+				t.Errorf("the listen page offered no video: %s", offer)
+			}
+			time.Sleep(500 * time.Millisecond)
+			if jsString(t, tctx, `String(document.getElementById('collage-frame').hidden) + (document.querySelector('main').dataset.video || '')`) != "true" {
+				t.Error("an audio-only session shows the collage's picture on the listen page")
+			}
+			shot("4-listen-audio")
+			if _, err := chromedp.Run(tctx, chromedp.Evaluate[chromedp.Void](fakeCollageJS)); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tctx, `!document.getElementById('collage-frame').hidden && document.querySelector('main').dataset.video === 'true'`, 10*time.Second)
+			for _, sel := range []string{`[data-testid=collage-video]`, `[data-testid=listen]`, `[data-testid=caption]`} {
+				if !inView(t, tctx, sel) {
+					t.Errorf("listen page with the collage: %s is not on screen", sel)
+				}
+			}
+			if size.name == "desktop" && !inView(t, tctx, `[data-testid=volume]`) {
+				t.Error("listen page with the collage: the volume is not on screen")
+			}
+			shot("5-listen-video")
+		})
+	}
+
+	// Closed to contributions: no link.
+	if code, m := s.postJSON(t, "/api/v1/sessions/"+sid+"/collage/lock", map[string]any{"locked": true}); code != http.StatusOK {
+		t.Fatalf("lock: %d %v", code, m)
+	}
+	ctx := newBrowser(t, 390, 844)
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(sess["join_url"].(string))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, tctx, `performance.getEntriesByType('resource').some(e => e.name.includes('/collage') && e.responseEnd > 0) && !document.querySelector('[data-testid=join-mic]').disabled`, 10*time.Second)
+	time.Sleep(200 * time.Millisecond)
+	if jsString(t, tctx, `String(document.getElementById('contribute').hidden)`) != "true" {
+		t.Error("the join page links to a closed collage")
 	}
 }

@@ -65,6 +65,8 @@ export function collagePanel() {
     rows.clear();
     for (const id of ["collage-photos", "collage-songs", "collage-link"]) el(id).replaceChildren();
     setText(el("collage-error"), "");
+    // Each session starts from the recommended choice.
+    el("collage-prerender").checked = true;
     el("collage-card").hidden = true;
   }
 
@@ -93,7 +95,7 @@ export function collagePanel() {
         schedule(mine);
         return;
       }
-      collage = tidy(c);
+      collage = tidyCollage(c);
       render();
     } catch (err) {
       if (mine !== visit) return;
@@ -145,7 +147,10 @@ export function collagePanel() {
     renderState(photos.length, songs.length);
     renderProgress();
     renderLink();
+    // The link leads nowhere useful while the collage is closed.
+    el("collage-link").hidden = collage.locked;
     el("collage-empty").hidden = collage.items.length > 0;
+    el("collage-final-note").hidden = !collage.final || collage.items.length === 0;
     el("collage-photos-heading").hidden = photos.length === 0;
     el("collage-songs-heading").hidden = songs.length === 0;
     renderList(el("collage-photos"), photos);
@@ -186,7 +191,7 @@ export function collagePanel() {
     } else if (r.state === "ready") {
       words = "Video ready";
     } else if (r.state === "failed") {
-      words = `The video could not be prepared: ${r.error || "something went wrong"}. It will be made as the session plays instead, or you can finalize again to try once more.`;
+      words = `The video could not be prepared ahead of time: ${r.error || "something went wrong"}. You can finalize again to try once more.`;
     } else if (collage.final) {
       words = "The video will be made as the session plays.";
     }
@@ -318,8 +323,11 @@ export function collagePanel() {
     row.save.disabled = oneLine(row.input.value) === caption;
     row.input.placeholder = photo ? "A few words about this photo" : "";
     setAttr(row.save, "aria-label", photo ? `Save the caption of ${name}` : `Save the title of ${name}`);
-    row.up.disabled = i === 0;
-    row.down.disabled = i === n - 1;
+    // A final collage keeps its order and its items until it is reopened.
+    const fixed = collage.final;
+    row.up.disabled = fixed || i === 0;
+    row.down.disabled = fixed || i === n - 1;
+    row.remove.disabled = fixed;
     setAttr(row.up, "aria-label", `Move ${name} up`);
     setAttr(row.down, "aria-label", `Move ${name} down`);
     setAttr(row.remove, "aria-label", `Remove ${name} from the collage`);
@@ -438,6 +446,16 @@ export function collagePanel() {
   async function toggleOpen() {
     const b = el("collage-open");
     const open = b.getAttribute("aria-checked") !== "true";
+    if (open && collage && collage.final) {
+      const ok = await confirmDialog({
+        title: "Reopen the collage?",
+        body: "Family and friends can add photos and songs again, and you can change the order. The session does not show the collage until you finalize it again, and a video prepared ahead of time is set aside.",
+        confirm: "Reopen it",
+        cancel: "Keep it final",
+        danger: false,
+      });
+      if (!ok) return;
+    }
     setAttr(b, "aria-checked", String(open)); // at once; the answer confirms it
     try {
       await change(() => api("POST", `/api/v1/sessions/${enc(sid)}/collage/lock`, { locked: !open }));
@@ -466,10 +484,10 @@ export function collagePanel() {
   return { show, leave };
 }
 
-// tidy takes the server's collage as the panel keeps it. Fields the server
+// tidyCollage takes the server's collage as the panel keeps it. Fields the server
 // does not send (yet) read as a collage that is not final, with no video
 // being prepared.
-function tidy(c) {
+export function tidyCollage(c) {
   const items = Array.isArray(c && c.items) ? c.items.filter((it) => it && typeof it === "object" && it.id) : [];
   const r = c && c.render && typeof c.render === "object" ? c.render : {};
   const progress = Number(r.progress);
