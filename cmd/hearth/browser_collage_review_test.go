@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -542,4 +543,86 @@ func TestBrowserCollageOnJoinAndListen(t *testing.T) {
 	if jsString(t, tctx, `String(document.getElementById('contribute').hidden)`) != "true" {
 		t.Error("the join page links to a closed collage")
 	}
+}
+
+// TestBrowserCollageMembers: two members on the join page with microphones, in a session whose
+// collage is finalized: both see the collage's frames decode in the picture with the caption
+// under it, and still hear each other (the video and the members' tracks share one connection).
+func TestBrowserCollageMembers(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "Remembering Grandma", time.Now().Add(6*time.Second), false, id)
+	sid, member := sess["id"].(string), sess["member_token"].(string)
+	P := "/api/v1/sessions/" + sid + "/collage"
+	for _, p := range [][2]string{{"phone_gps.jpg", "Grandma at the lake, 1972"}, {"orient6.jpg", "The garden in June"}} {
+		file := filepath.Join("..", "..", "media", "photo", "testdata", p[0])
+		if code, m := contribute(t, s, P+"/photos", member, file, map[string]string{"caption": p[1], "name": "Ana"}); code != http.StatusCreated {
+			t.Fatalf("photo: %d %v", code, m)
+		}
+	}
+	if code, m := contribute(t, s, P+"/songs", member, fixture("beep7s_14s.mp3"), nil); code != http.StatusCreated {
+		t.Fatalf("song: %d %v", code, m)
+	}
+	if code, m := s.postJSON(t, P+"/finalize", map[string]any{"prerender": false}); code != http.StatusOK {
+		t.Fatalf("finalize: %d %v", code, m)
+	}
+	a := newBrowser(t, 390, 844, chromedp.Flag("use-file-for-fake-audio-capture", fixtureAbs(t, "mic_tone660.wav")))
+	b := newBrowser(t, 1280, 800, chromedp.Flag("use-file-for-fake-audio-capture", toneWAV(t, 880, 30)))
+	actx, cancelA := context.WithTimeout(a, 90*time.Second)
+	defer cancelA()
+	bctx, cancelB := context.WithTimeout(b, 90*time.Second)
+	defer cancelB()
+	for _, c := range []struct {
+		ctx  context.Context
+		w, h int64
+	}{{actx, 390, 844}, {bctx, 1280, 800}} {
+		if err := chromedp.Do(c.ctx, chromedp.EmulateViewport(c.w, c.h)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	joinInBrowser(t, actx, sess["join_url"].(string), "Ana")
+	joinInBrowser(t, bctx, sess["join_url"].(string), "Ben")
+
+	const seeJS = `(async () => {
+		const out = {frames: 0, members: 0, showing: !document.getElementById('collage-frame').hidden,
+			caption: document.querySelector('[data-testid=caption-text]').textContent};
+		const stats = await window.hearth.pc.getStats();
+		stats.forEach(r => {
+			if (r.type === 'inbound-rtp' && r.kind === 'video') out.frames = r.framesDecoded || 0;
+			if (r.type === 'inbound-rtp' && r.kind === 'audio' && r.packetsReceived > 50 && r.totalAudioEnergy > 0) out.members++;
+		});
+		return JSON.stringify(out);
+	})()`
+	type seen struct {
+		Frames, Members float64
+		Showing         bool
+		Caption         string
+	}
+	look := func(ctx context.Context) seen {
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](seeJS, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v seen
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// The broadcast and the other member: two audio tracks with sound.
+	ok := func(v seen) bool { return v.Frames > 30 && v.Showing && v.Caption != "" && v.Members >= 2 }
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		va, vb := look(actx), look(bctx)
+		if ok(va) && ok(vb) {
+			t.Logf("Ana %+v; Ben %+v", va, vb)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("members with the collage: Ana %+v; Ben %+v", va, vb)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	screenshotter(t, actx, "collage-members")("phone")
+	screenshotter(t, bctx, "collage-members")("desktop")
 }
