@@ -804,7 +804,6 @@ function startAttempt() {
     pc,
     dc: null,
     tx: null,
-    video: null,
     mode,
     resource: "",
     done: false,
@@ -830,7 +829,7 @@ function startAttempt() {
   }
   // A memorial collage's pictures, for members and listeners alike; the server
   // answers this inactive when the session has no video.
-  a.video = pc.addTransceiver("video", { direction: "recvonly" });
+  pc.addTransceiver("video", { direction: "recvonly" });
   collage.begin();
   hearth.dc = a.dc;
   // The receiver's track exists before negotiation, so the element can start
