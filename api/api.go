@@ -338,10 +338,25 @@ func (s *Server) isAdmin(token string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminTokenHash)) == 1
 }
 
-// requireListener lets through the session's listener token or the admin token. The session is
+// requireListener lets through the session's listener or member token, a host's token, or for
+// reads a signed-in host of the session. The session is
 // loaded once here and handed on.
 func (s *Server) requireListener(c *gin.Context) {
 	tok, ok := bearer(c)
+	if !ok && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
+		// A signed-in host's browser (the dashboard showing a collage's photos) reads with its
+		// cookie; only reads, so no CSRF token is involved.
+		if p, signedIn, _ := s.identify(c); signedIn {
+			if sess, err := s.sessions.Get(c.Request.Context(), c.Param("id")); err == nil {
+				c.Set("principal", p)
+				if s.mayHost(c, sess) {
+					c.Set("session", sess)
+					c.Next()
+					return
+				}
+			}
+		}
+	}
 	if !ok {
 		c.Header("WWW-Authenticate", `Bearer realm="hearth"`)
 		fail(c, http.StatusUnauthorized, "an Authorization: Bearer token is required")

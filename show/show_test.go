@@ -315,4 +315,3 @@ func TestFits(t *testing.T) {
 		t.Errorf("no photos: %v", err)
 	}
 }
-

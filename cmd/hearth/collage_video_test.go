@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"net/http"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +199,6 @@ func abs(x float64) float64 {
 	}
 	return x
 }
-
 
 // TestCollagePrerendered finalizes with pre-rendering: the dashboard's progress goes from
 // rendering to ready, the live room then reads the recording instead of drawing, and a WHEP player
