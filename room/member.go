@@ -112,13 +112,7 @@ func checkMemberOffer(offer string) error {
 	for _, md := range sd.MediaDescriptions {
 		switch md.MediaName.Media {
 		case "audio":
-			dir := "sendrecv"
-			for _, a := range md.Attributes {
-				switch a.Key {
-				case "sendonly", "recvonly", "inactive", "sendrecv":
-					dir = a.Key
-				}
-			}
+			dir := direction(md)
 			if dir != "sendrecv" && dir != "sendonly" {
 				return fmt.Errorf("%w: the audio section must send the microphone (sendrecv)", ErrBadOffer)
 			}

@@ -273,11 +273,13 @@ type Stats struct {
 	Members      int     `json:"members"`
 	Listeners    int     `json:"listeners"`
 	DroppedAudio int64   `json:"dropped_audio_packets"`
+	// VideoFrames counts the collage frames sent (each once, to every viewer).
+	VideoFrames int64 `json:"video_frames,omitempty"`
 }
 
 // Stats returns the room's counters. The maximum tick time is reset by each call.
 func (r *Room) Stats() Stats {
-	st := Stats{Ticks: r.ticks.Load(), Members: r.Members(), Listeners: int(r.listeners.Load())}
+	st := Stats{Ticks: r.ticks.Load(), Members: r.Members(), Listeners: int(r.listeners.Load()), VideoFrames: r.videoFrames()}
 	if st.Ticks > 0 {
 		st.TickAvgMS = float64(r.tickNanos.Load()) / float64(st.Ticks) / 1e6
 	}
@@ -319,13 +321,7 @@ func checkOffer(offer string) error {
 		if md.MediaName.Media != "audio" {
 			continue
 		}
-		dir := "sendrecv"
-		for _, a := range md.Attributes {
-			switch a.Key {
-			case "sendonly", "recvonly", "inactive", "sendrecv":
-				dir = a.Key
-			}
-		}
+		dir := direction(md)
 		if dir == "recvonly" || dir == "sendrecv" {
 			audio++
 		}
@@ -340,6 +336,17 @@ func checkOffer(offer string) error {
 		return fmt.Errorf("%w: the offer has %d audio sections; a listener receives one", ErrBadOffer, audio)
 	}
 	return nil
+}
+
+// direction is a media section's direction attribute; sendrecv when it has none.
+func direction(md *sdp.MediaDescription) string {
+	for _, a := range md.Attributes {
+		switch a.Key {
+		case "sendonly", "recvonly", "inactive", "sendrecv":
+			return a.Key
+		}
+	}
+	return "sendrecv"
 }
 
 func fmtString(md *sdp.MediaDescription) string {

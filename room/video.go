@@ -76,13 +76,6 @@ func (r *Room) EnableVideo(keyframe func()) error {
 	return nil
 }
 
-// HasVideo reports whether the room carries a picture.
-func (r *Room) HasVideo() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.video != nil
-}
-
 // WriteVideo sends one encoded VP8 frame. ts is the frame's instant on the broadcaster's clock,
 // measured from any fixed origin, so that RTP timestamps (and with them the sender reports) follow
 // the same clock as the audio's. Call it from one goroutine, at the frame's due time.
@@ -162,13 +155,7 @@ func offersVideo(offer string) bool {
 		if md.MediaName.Media != "video" {
 			continue
 		}
-		dir := "sendrecv"
-		for _, a := range md.Attributes {
-			switch a.Key {
-			case "sendonly", "recvonly", "inactive", "sendrecv":
-				dir = a.Key
-			}
-		}
+		dir := direction(md)
 		if (dir == "recvonly" || dir == "sendrecv") && strings.Contains(strings.ToLower(fmtString(md)), "vp8") {
 			return true
 		}
@@ -197,8 +184,8 @@ func (r *Room) lastCaption() []byte {
 	return r.caption
 }
 
-// VideoFrames counts the frames sent on the video track.
-func (r *Room) VideoFrames() int64 {
+// videoFrames counts the frames sent on the video track.
+func (r *Room) videoFrames() int64 {
 	v := r.videoTrack()
 	if v == nil {
 		return 0
