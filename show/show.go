@@ -78,6 +78,9 @@ type Show struct {
 	total  time.Duration
 	key    string
 	r      *collage.Renderer
+	// changes is when each photo takes the screen, kept so that CaptionAt, asked every frame,
+	// does not copy it.
+	changes []time.Duration
 }
 
 // New lays photos out over total (the songs' length on the timeline) and prepares them for
@@ -104,7 +107,7 @@ func New(cfg Config, photos []Photo, total time.Duration) (*Show, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Show{cfg: cfg, slides: slides, total: total, r: r, names: make([]string, len(slides))}
+	s := &Show{cfg: cfg, slides: slides, total: total, r: r, names: make([]string, len(slides)), changes: r.Changes()}
 	h := sha256.New()
 	fmt.Fprintf(h, "show v1 %dx%d@%d %d %v %v %v %v\n", cfg.Width, cfg.Height, cfg.FPS, cfg.Bitrate, cfg.Crossfade, cfg.Motion,
 		cfg.KeyframeInterval, total)
@@ -175,7 +178,7 @@ type Caption struct {
 // CaptionAt returns the caption of the photo that holds the screen at pos: the photo that has
 // passed the middle of its crossfade in, until the middle of its crossfade out.
 func (s *Show) CaptionAt(pos time.Duration) Caption {
-	changes := s.r.Changes()
+	changes := s.changes
 	i := sort.Search(len(changes), func(k int) bool { return changes[k] > pos }) - 1
 	if i < 0 || (i == len(changes)-1 && pos >= s.slides[i].Start+s.slides[i].Length-s.cfg.Crossfade/2) {
 		return Caption{Slide: -1}

@@ -87,18 +87,12 @@ func NewMemberWith(decode bool) (*Member, string, error) {
 			m.read(tr)
 		}()
 	})
-	offer, err := pc.CreateOffer(nil)
+	offer, err := gatheredOffer(pc)
 	if err != nil {
 		pc.Close()
 		return nil, "", err
 	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		pc.Close()
-		return nil, "", err
-	}
-	<-gathered
-	return m, pc.LocalDescription().SDP, nil
+	return m, offer, nil
 }
 
 // Accept applies the server's answer.

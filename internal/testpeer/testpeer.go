@@ -71,18 +71,12 @@ func newListener(decode, video bool) (*Listener, string, error) {
 		}
 		go l.read(tr)
 	})
-	offer, err := pc.CreateOffer(nil)
+	offer, err := gatheredOffer(pc)
 	if err != nil {
 		pc.Close()
 		return nil, "", err
 	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		pc.Close()
-		return nil, "", err
-	}
-	<-gathered
-	return l, pc.LocalDescription().SDP, nil
+	return l, offer, nil
 }
 
 // Accept applies the server's answer.
@@ -163,7 +157,11 @@ func DialWHEP(ctx context.Context, endpoint, token string) (*Listener, string, e
 
 // DialWHEPWith is DialWHEP with decoding on or off.
 func DialWHEPWith(ctx context.Context, endpoint, token string, decode bool) (*Listener, string, error) {
-	l, offer, err := NewWith(decode)
+	return dialWHEP(ctx, endpoint, token, decode, false)
+}
+
+func dialWHEP(ctx context.Context, endpoint, token string, decode, video bool) (*Listener, string, error) {
+	l, offer, err := newListener(decode, video)
 	if err != nil {
 		return nil, "", err
 	}
@@ -176,6 +174,21 @@ func DialWHEPWith(ctx context.Context, endpoint, token string, decode bool) (*Li
 		return nil, "", err
 	}
 	return l, loc, nil
+}
+
+// gatheredOffer creates an offer, sets it and waits for every candidate, since the server's
+// endpoints take no trickled candidates.
+func gatheredOffer(pc *webrtc.PeerConnection) (string, error) {
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		return "", err
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
+		return "", err
+	}
+	<-gathered
+	return pc.LocalDescription().SDP, nil
 }
 
 // postSDP posts an SDP offer with a bearer token, as WHEP and the join endpoint take it, and

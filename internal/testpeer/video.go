@@ -20,19 +20,7 @@ type VideoFrame struct {
 
 // DialWHEPVideo is DialWHEP for a player that also asks for the video track.
 func DialWHEPVideo(ctx context.Context, endpoint, token string) (*Listener, string, error) {
-	l, offer, err := newListener(true, true)
-	if err != nil {
-		return nil, "", err
-	}
-	answer, loc, err := postSDP(ctx, endpoint, token, offer)
-	if err == nil {
-		err = l.Accept(answer)
-	}
-	if err != nil {
-		l.Close()
-		return nil, "", err
-	}
-	return l, loc, nil
+	return dialWHEP(ctx, endpoint, token, true, true)
 }
 
 // readVideo reassembles VP8 frames: packets of one timestamp up to the marker bit. A frame with a
