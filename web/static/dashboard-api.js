@@ -177,3 +177,11 @@ export function upload(groupId, file, title, { onProgress, onSent } = {}) {
   });
   return { promise, abort: () => xhr.abort() };
 }
+
+// useAccountLink spends a setup or reset link (the account's new password)
+// and keeps the CSRF token of the sign-in it starts. It returns the host.
+export async function useAccountLink(token, username, password) {
+  const res = await api("POST", `/api/v1/account-links/${encodeURIComponent(token)}`, { username, password });
+  store(res && res.csrf_token);
+  return res.host;
+}
