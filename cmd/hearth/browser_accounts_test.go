@@ -44,7 +44,7 @@ func TestBrowserAccounts(t *testing.T) {
 				if dir == "" {
 					return
 				}
-				if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+				if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 					os.WriteFile(filepath.Join(dir, fmt.Sprintf("accounts-%s-%s.png", size.name, name)), png, 0o644)
 				}
 			}

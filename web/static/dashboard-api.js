@@ -88,7 +88,11 @@ export async function api(method, path, body, opts = {}) {
   if (res.ok) return data;
   const message = data && typeof data.error === "string" ? data.error : `Something went wrong (${res.status}).`;
   const err = new ApiError(res.status, message, Number(res.headers.get("Retry-After")) || 0);
-  if (!(opts.own401 && err.status === 401) && signedOut(err, path)) onSignedOut();
+  if (!(opts.own401 && err.status === 401) && signedOut(err, path)) {
+    onSignedOut();
+    // What the view on screen shows of it: words for a person, not the API's.
+    throw new ApiError(err.status, "You’re signed out. Please sign in again.", 0);
+  }
   throw err;
 }
 

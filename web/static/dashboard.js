@@ -87,6 +87,7 @@ function route() {
     // A link works whoever is (or is not) signed in here.
     if (app.current && app.current.leave) app.current.leave();
     app.current = null;
+    quiet();
     links.enter(link);
     return;
   }
