@@ -1,3 +1,4 @@
+// @ts-check
 // Hearth join page.
 //
 // Someone opens /join/{id}#t={member token} on a phone, types a first name and
@@ -20,6 +21,8 @@ import { ICON_SPEAKING, reactionStage, renderNowPlaying, setAttr, setData, setTe
 import { connection, eventFeed, fetchSessionInfo, holds, parseState } from "./live.js";
 import { collageOpen, collageStage } from "./collage-view.js";
 import {
+  NAME_ERRORS,
+  checkName,
   cleanName,
   countdownPhrase,
   initial,
@@ -73,11 +76,11 @@ const ui = {
   title: el("title"),
   state: el("state"),
   form: el("join-form"),
-  name: el("name"),
+  name: /** @type {HTMLInputElement} */ (el("name")),
   nameError: el("name-error"),
-  remember: el("remember"),
-  joinMic: el("join-mic"),
-  joinListen: el("join-listen"),
+  remember: /** @type {HTMLInputElement} */ (el("remember")),
+  joinMic: /** @type {HTMLButtonElement} */ (el("join-mic")),
+  joinListen: /** @type {HTMLButtonElement} */ (el("join-listen")),
   joinStatus: el("join-status"),
   micHelp: el("mic-help"),
   micHelpWhy: el("mic-help-why"),
@@ -85,7 +88,7 @@ const ui = {
   status: el("status"),
   resume: el("resume"),
   altListen: el("alt-listen"),
-  mic: el("mic"),
+  mic: /** @type {HTMLButtonElement} */ (el("mic")),
   micState: el("mic-state"),
   switchMic: el("switch-mic"),
   hand: el("hand"),
@@ -109,9 +112,9 @@ const ui = {
   toast: el("toast"),
   sink: el("sink"),
   contribute: el("contribute"),
-  contributeLink: el("contribute-link"),
+  contributeLink: /** @type {HTMLAnchorElement} */ (el("contribute-link")),
   collageFrame: el("collage-frame"),
-  collageVideo: el("collage-video"),
+  collageVideo: /** @type {HTMLVideoElement} */ (el("collage-video")),
   caption: el("caption"),
   captionText: el("caption-text"),
   captionBy: el("caption-by"),
@@ -121,6 +124,8 @@ const ui = {
 const sessionId = readSessionId(location.pathname, "join");
 const token = readToken(location.hash);
 const hasWebRTC = typeof RTCPeerConnection === "function";
+
+/** @typedef {import("./live.js").Attempt} Attempt */
 
 // Tests read this, and it is kept current:
 //   pc        the current RTCPeerConnection, or null
@@ -153,7 +158,7 @@ const hearth = {
   video: ui.collageVideo,
   collage: null,
 };
-window.hearth = hearth;
+/** @type {any} */ (window).hearth = hearth;
 
 // Session info, as last polled.
 let info = null;
@@ -327,11 +332,12 @@ function giveUp(message) {
 
 function joinWithMic() {
   if (linkProblem || !hasWebRTC || finish === "ended" || finish === "removed") return;
-  const name = cleanName(ui.name.value);
-  if (!name) {
-    showNameError();
+  const check = checkName(ui.name.value);
+  if (!check.name) {
+    showNameError(check.error);
     return;
   }
+  const name = check.name;
   clearNameError();
   displayName = name;
   rememberName();
@@ -498,11 +504,33 @@ async function onEndedMessage() {
 // ---------------------------------------------------------------------------
 // The name field, and the one thing this page may keep on the device.
 
-function showNameError() {
-  const raw = ui.name.value.trim();
-  setText(ui.nameError, raw ? "Please keep it to 40 letters or fewer." : "Please write a name first. A nickname is fine.");
+/** @param {string} [message] what to say; by default, what checkName says */
+function showNameError(message) {
+  setText(ui.nameError, message || checkName(ui.name.value).error || NAME_ERRORS.name_empty);
   ui.name.setAttribute("aria-invalid", "true");
   ui.name.focus();
+}
+
+// nameRefused: the server would not take the name. Back to the first screen
+// with its reason beside the field; nothing is retried, since only the person
+// can change the name. One exception: after a drop, our own earlier
+// connection may still hold the name on the server for a moment, so a
+// reconnection told "name_taken" tries again with the usual backoff.
+/**
+ * @param {Attempt} a
+ * @param {import("./live.js").Refusal} r
+ */
+function nameRefused(a, r) {
+  if (r.code === "name_taken" && conn.everConnected()) {
+    conn.retry(a, r.retryAfterMs);
+    return;
+  }
+  const message = r.code === "name_taken" ? NAME_ERRORS.name_taken : r.error || NAME_ERRORS[r.code] || NAME_ERRORS.name_invisible;
+  stopEverything(false);
+  finish = "";
+  setConnState("idle");
+  render();
+  showNameError(message);
 }
 
 function clearNameError() {
@@ -639,7 +667,6 @@ function toggleMic() {
 function newAudio() {
   const audio = document.createElement("audio");
   audio.autoplay = true;
-  audio.playsInline = true;
   audio.setAttribute("playsinline", "");
   audio.setAttribute("autoplay", "");
   ui.sink.appendChild(audio);
@@ -757,7 +784,8 @@ function silenceAll() {
 // with a microphone, or playback that keeps going with the ring switch off.
 function setAudioSession(type) {
   try {
-    if (navigator.audioSession) navigator.audioSession.type = type;
+    const nav = /** @type {any} */ (navigator);
+    if (nav.audioSession) nav.audioSession.type = type;
   } catch {
     // Optional.
   }
@@ -878,7 +906,7 @@ function refused(a, r) {
       return;
     case "name":
       // The name is the person's to change: never retried, said beside the field.
-      nameRefused(r);
+      nameRefused(a, r);
       return;
     case "denied":
       if (a.page.mode === "mic" && info) {
@@ -1532,6 +1560,8 @@ function setup() {
     ui.name.blur();
   });
   ui.name.addEventListener("input", () => {
+    // The reason goes as soon as the name would be taken: the server's own
+    // refusal (a name in use) too, since the person has changed it.
     if (ui.name.getAttribute("aria-invalid") && cleanName(ui.name.value)) clearNameError();
   });
   ui.remember.addEventListener("change", () => {

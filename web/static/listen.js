@@ -1,3 +1,4 @@
+// @ts-check
 // Hearth listen page.
 //
 // Someone opens /listen/{id}#t={token} on a phone, presses Listen and hears a
@@ -53,7 +54,7 @@ const ui = {
   title: el("title"),
   state: el("state"),
   countdown: el("countdown"),
-  listen: el("listen"),
+  listen: /** @type {HTMLButtonElement} */ (el("listen")),
   listenLabel: el("listen-label"),
   status: el("status"),
   now: el("now"),
@@ -62,7 +63,7 @@ const ui = {
   fill: el("progress-fill"),
   elapsed: el("elapsed"),
   remaining: el("remaining"),
-  volume: el("volume"),
+  volume: /** @type {HTMLInputElement} */ (el("volume")),
   volumeHint: el("volume-hint"),
   people: el("people"),
   speaking: el("speaking"),
@@ -70,7 +71,7 @@ const ui = {
   reactions: el("reactions"),
   announce: el("announce"),
   collageFrame: el("collage-frame"),
-  collageVideo: el("collage-video"),
+  collageVideo: /** @type {HTMLVideoElement} */ (el("collage-video")),
   caption: el("caption"),
   captionText: el("caption-text"),
   captionBy: el("caption-by"),
@@ -102,7 +103,7 @@ const hearth = {
   video: ui.collageVideo,
   collage: null,
 };
-window.hearth = hearth;
+/** @type {any} */ (window).hearth = hearth;
 
 const collage = collageStage({
   page: ui.page,
@@ -295,7 +296,6 @@ function ensureAudio() {
   if (hearth.audio) return hearth.audio;
   const audio = document.createElement("audio");
   audio.autoplay = true;
-  audio.playsInline = true;
   audio.setAttribute("playsinline", "");
   audio.setAttribute("autoplay", "");
   audio.hidden = true;
@@ -745,7 +745,7 @@ function setupMediaSession() {
   };
   for (const [action, fn] of Object.entries(handlers)) {
     try {
-      ms.setActionHandler(action, fn);
+      ms.setActionHandler(/** @type {MediaSessionAction} */ (action), fn);
     } catch {
       // Not supported here.
     }
