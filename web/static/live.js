@@ -16,6 +16,10 @@
 // module runs under node with fakes (live.test.js). Nothing here talks to
 // anything but this server.
 
+import { parseRoster } from "./shared.js";
+
+/** @typedef {import("./shared.js").Member} Member */
+
 /**
  * @typedef {object} Env
  * @property {(fn: () => void, ms: number) => any} setTimeout
@@ -646,38 +650,6 @@ export function eventFeed({ url, onMessage, retryDelay, onState, env = browserEn
 
 // ---------------------------------------------------------------------------
 // The room's state
-
-/**
- * @typedef {object} Member
- * @property {string} id
- * @property {string} name
- * @property {boolean} muted
- * @property {boolean} hand
- * @property {number} handAt   when the hand went up (unix ms), 0 if not known
- * @property {boolean} host
- * @property {boolean} speaking
- */
-
-/**
- * parseRoster takes the roster of a "state" message as the pages keep it,
- * with anything malformed left out.
- * @param {unknown} raw
- * @returns {Member[]}
- */
-export function parseRoster(raw) {
-  if (!Array.isArray(raw)) return [];
-  return raw
-    .filter((m) => m && typeof m === "object" && m.id !== undefined && m.id !== null)
-    .map((m) => ({
-      id: String(m.id),
-      name: typeof m.name === "string" ? m.name : "",
-      muted: Boolean(m.muted),
-      hand: Boolean(m.hand),
-      handAt: Number.isFinite(Number(m.hand_at)) ? Number(m.hand_at) : 0,
-      host: Boolean(m.host),
-      speaking: Boolean(m.speaking),
-    }));
-}
 
 /**
  * @typedef {object} RoomState

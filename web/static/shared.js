@@ -6,11 +6,41 @@
 //
 // Nothing here talks to anything but this server.
 
-import { parseRoster as rosterOf } from "./live.js";
 import { clock, reactionsPhrase, reactionsSummary } from "./text.js";
 
-// parseRoster is live.js's, for the dashboard's live view.
-export const parseRoster = rosterOf;
+/**
+ * @typedef {object} Member
+ * @property {string} id
+ * @property {string} name
+ * @property {boolean} muted
+ * @property {boolean} hand
+ * @property {number} handAt   when the hand went up (unix ms), 0 if not known
+ * @property {boolean} host
+ * @property {boolean} speaking
+ */
+
+/**
+ * parseRoster takes the roster of a "state" message as the pages (and the
+ * dashboard's live view) keep it, with anything malformed left out. It is
+ * here rather than in live.js so the dashboard need not load the connection.
+ * @param {unknown} raw
+ * @returns {Member[]}
+ */
+export function parseRoster(raw) {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((m) => m && typeof m === "object" && m.id !== undefined && m.id !== null)
+    .map((m) => ({
+      id: String(m.id),
+      name: typeof m.name === "string" ? m.name : "",
+      muted: Boolean(m.muted),
+      hand: Boolean(m.hand),
+      handAt: Number.isFinite(Number(m.hand_at)) ? Number(m.hand_at) : 0,
+      host: Boolean(m.host),
+      speaking: Boolean(m.speaking),
+    }));
+}
+
 
 // The setters touch the DOM only on change, so live regions are not
 // re-announced and nothing re-lays out for no reason.
