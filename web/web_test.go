@@ -371,8 +371,11 @@ func TestJoinPageHooks(t *testing.T) {
 			switch {
 			case tg.name != "input" || tg.attrs["type"] != "text":
 				return "want an <input type=text>"
-			case tg.attrs["maxlength"] != "40":
-				return "want maxlength=40"
+			// The 40 the server allows are grapheme clusters; maxlength counts
+			// UTF-16 units, so it only stops an absurd paste (the page says why a
+			// long name is refused), and never cuts an emoji family in two.
+			case tg.attrs["maxlength"] != "400":
+				return "want maxlength=400"
 			case tg.attrs["autocomplete"] != "off":
 				return "want autocomplete=off"
 			case tg.attrs["id"] == "":

@@ -17,19 +17,28 @@
 // the device is the display name, and only when the person ticks "Remember my
 // name on this device".
 
-import { ICON_SPEAKING, reactionStage, renderNowPlaying, setAttr, setData, setText, svgIcon } from "./shared.js";
+import {
+  ICON_SPEAKING,
+  reactionStage,
+  renderAfterwards,
+  renderNowPlaying,
+  renderSessionLinks,
+  setAttr,
+  setData,
+  setText,
+  svgIcon,
+} from "./shared.js";
 import { connection, eventFeed, fetchSessionInfo, holds, parseState } from "./live.js";
-import { collageOpen, collageStage } from "./collage-view.js";
+import { collageStage } from "./collage-view.js";
 import {
   NAME_ERRORS,
   checkName,
   cleanName,
-  countdownPhrase,
   initial,
   othersListeningPhrase,
   readSessionId,
   readToken,
-  startsPhrase,
+  startsLine,
 } from "./text.js";
 
 const POLL_WAIT_MS = 5000; // before joining, and while the room has not begun
@@ -55,7 +64,6 @@ const ECHO_WINDOW_MS = 4000;
 const CLOSE_GRACE_MS = 300; // lets a last "removed" or "ended" arrive before we reconnect
 const CONFIRM_TIMEOUT_MS = 8000; // asking the server whether an "ended" is the end
 const HAND_SETTLE_MS = 2500;
-const COLLAGE_CHECK_MS = 60000; // how often to ask whether the collage still takes contributions
 const UNMUTE_REFUSAL_MS = 3000;
 const NAME_KEY = "hearth.name";
 
@@ -92,6 +100,13 @@ const ui = {
   micState: el("mic-state"),
   switchMic: el("switch-mic"),
   hand: el("hand"),
+  handLabel: el("hand-label"),
+  volume: /** @type {HTMLInputElement} */ (el("volume")),
+  volumeHint: el("volume-hint"),
+  calendar: el("calendar"),
+  calendarLink: /** @type {HTMLAnchorElement} */ (el("calendar-link")),
+  nextSession: el("next-session"),
+  supportText: el("support-text"),
   candle: el("candle"),
   heart: el("heart"),
   leave: el("leave"),
@@ -224,8 +239,7 @@ const collage = collageStage({
   captionName: ui.captionName,
 });
 hearth.collage = collage;
-let collageCheckedAt = -Infinity;
-let collageTakesPhotos = false; // the session's collage is open for contributions
+let volume = 1;
 
 function authHeaders(extra) {
   return Object.assign({ Authorization: `Bearer ${token}` }, extra);
@@ -288,35 +302,24 @@ function applyInfo(next, wallMid, stampedAt) {
     onEnded();
     return;
   }
-  checkCollage();
   if (before === "scheduled" && next.state === "live" && want) conn.reconnectNow();
   render();
 }
 
-// checkCollage shows the link to the contribution page while the session's
-// collage takes photos and songs, asking at most once a minute. A failed
-// question hides the link: better no link than one that leads to a refusal.
-async function checkCollage() {
-  const now = performance.now();
-  if (now - collageCheckedAt < COLLAGE_CHECK_MS) return;
-  collageCheckedAt = now;
-  collageTakesPhotos = (await collageOpen(sessionId, authHeaders({ Accept: "application/json" }))) === true;
-  renderContribute();
-}
-
+// renderContribute shows the links the session info offers: the memorial
+// collage's contribution page (memorial sessions only, while the collage takes
+// photos and songs) and "Add to calendar".
 function renderContribute() {
-  const over = Boolean(linkProblem) || finish === "removed" || finish === "ended" || (info && info.state === "ended");
-  const show = collageTakesPhotos && !over;
-  if (show && !ui.contributeLink.getAttribute("href")) {
-    ui.contributeLink.href = `/contribute/${encodeURIComponent(sessionId)}#t=${encodeURIComponent(token)}`;
-  }
-  ui.contribute.hidden = !show;
+  const over = Boolean(linkProblem) || finish === "removed" || finish === "ended" || Boolean(info && info.state === "ended");
+  renderSessionLinks(ui, info, over);
 }
 
 function setNowPlaying(np, at) {
   nowPlaying = np && typeof np === "object" ? np : null;
   nowPlayingAt = at;
   renderNow();
+  renderState();
+  updateMediaSession();
 }
 
 function giveUp(message) {
@@ -395,6 +398,7 @@ function enterRoom(nextMode) {
   hearth.mode = mode;
   finish = "";
   want = true;
+  heardPaused = false;
   confirming = 0; // a question still out from an earlier visit to the room is not this one's
   statusDetail = "";
   hold.reset();
@@ -669,6 +673,7 @@ function newAudio() {
   audio.autoplay = true;
   audio.setAttribute("playsinline", "");
   audio.setAttribute("autoplay", "");
+  audio.volume = volume;
   ui.sink.appendChild(audio);
   return audio;
 }
@@ -691,7 +696,7 @@ function unlockAudio() {
 }
 
 function play(audio) {
-  if (!audio || !audio.srcObject) return;
+  if (!audio || !audio.srcObject || heardPaused) return;
   const p = audio.play();
   if (p && typeof p.catch === "function") {
     p.catch((err) => {
@@ -1299,6 +1304,7 @@ function setConnState(state) {
   hearth.state = state;
   if (state !== "blocked") ui.resume.hidden = true;
   renderStatus();
+  updateMediaSession();
 }
 
 function view() {
@@ -1338,9 +1344,7 @@ function renderState() {
   else if (!info) text = pollTrouble ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
   else if (finish || info.state === "ended") text = "";
   else if (info.state === "scheduled") {
-    const starts = Date.parse(info.starts_at);
-    const left = Number.isFinite(starts) ? starts - (Date.now() + skewMs) : 0;
-    text = left > 0 ? `Starts ${startsPhrase(info.starts_at)} (in ${countdownPhrase(left)})` : "Starting any moment now";
+    text = startsLine(info.starts_at, Date.now() + skewMs);
   } else if (info.state === "live") {
     // What plays comes from the poll or, at once, from the room's state.
     const paused = nowPlaying && nowPlaying.paused;
@@ -1371,6 +1375,8 @@ function renderEnd(v) {
   setText(ui.endMessage, message);
   setText(ui.endNote, note);
   ui.rejoin.hidden = !rejoin;
+  // An ended session leads on: the circle's next session and its support.
+  renderAfterwards(ui, info, v === "ended", Date.now() + skewMs);
 }
 
 function renderStatus() {
@@ -1444,6 +1450,7 @@ function renderMic() {
 
 function renderActions() {
   setAttr(ui.hand, "aria-pressed", handRaised ? "true" : "false");
+  setText(ui.handLabel, handRaised ? "Lower hand" : "Raise hand");
 }
 
 function renderRoom() {
@@ -1549,10 +1556,89 @@ function tick() {
 }
 
 // ---------------------------------------------------------------------------
+// Volume, and the lock screen's and headset's controls, like the listen page.
+
+function setupVolume() {
+  // iOS ignores element volume and always reads back 1; say so instead of
+  // leaving a slider that seems broken.
+  const probe = document.createElement("audio");
+  probe.volume = 0.5;
+  if (probe.volume !== 0.5) setText(ui.volumeHint, "On this device, use the volume buttons on the side.");
+  const apply = () => {
+    volume = Math.min(1, Math.max(0, Number(ui.volume.value) / 100));
+    if (hearth.audio) hearth.audio.volume = volume;
+    for (const m of memberAudio.values()) m.audio.volume = volume;
+  };
+  ui.volume.addEventListener("input", apply);
+  ui.volume.addEventListener("change", apply);
+  apply();
+}
+
+let mediaKey = "";
+// updateMediaSession tells the phone what plays (the piece, or the session)
+// and whether the room is heard, for its lock screen.
+function updateMediaSession() {
+  const ms = navigator.mediaSession;
+  if (!ms) return;
+  try {
+    const inRoom = want && conn.isConnected() && !heardPaused;
+    ms.playbackState = want ? (inRoom ? "playing" : "paused") : "none";
+    const session = info && typeof info.title === "string" && info.title.trim() ? info.title.trim() : "Hearth";
+    const np = nowPlaying && typeof nowPlaying.title === "string" && nowPlaying.title.trim() ? nowPlaying.title.trim() : "";
+    const key = `${np || session}\n${session}`;
+    if (key !== mediaKey && typeof MediaMetadata === "function") {
+      mediaKey = key;
+      ms.metadata = new MediaMetadata({ title: np || session, artist: session, album: "Hearth" });
+    }
+  } catch {
+    // Optional.
+  }
+}
+
+// heardPaused: the person paused the room's sound from the lock screen or a
+// headset; play brings it back. The microphone is not touched.
+let heardPaused = false;
+
+function setupMediaSession() {
+  const ms = navigator.mediaSession;
+  if (!ms) return;
+  /** @type {[MediaSessionAction, () => void][]} */
+  const handlers = [
+    [
+      "play",
+      () => {
+        heardPaused = false;
+        playAll();
+        updateMediaSession();
+      },
+    ],
+    [
+      "pause",
+      () => {
+        if (!want) return;
+        heardPaused = true;
+        if (hearth.audio) hearth.audio.pause();
+        for (const m of memberAudio.values()) m.audio.pause();
+        updateMediaSession();
+      },
+    ],
+  ];
+  for (const [action, fn] of handlers) {
+    try {
+      ms.setActionHandler(action, fn);
+    } catch {
+      // Not supported here.
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Wiring
 
 function setup() {
   recallName();
+  setupVolume();
+  setupMediaSession();
   ui.form.addEventListener("submit", (event) => {
     // Enter or "Done" on the keyboard only closes the keyboard: joining is a
     // choice made with one of the two buttons.

@@ -18,7 +18,14 @@
 //
 // Nothing here talks to anything but this server.
 
-import { reactionStage, renderNowPlaying as fillNowPlaying, setData, setText } from "./shared.js";
+import {
+  reactionStage,
+  renderAfterwards,
+  renderNowPlaying as fillNowPlaying,
+  renderSessionLinks,
+  setData,
+  setText,
+} from "./shared.js";
 import { connection, eventFeed, fetchSessionInfo, parseState } from "./live.js";
 import { collageStage } from "./collage-view.js";
 import { circlePhrase, countdownPhrase, readSessionId, readToken, speakingPhrase, startsPhrase } from "./text.js";
@@ -66,6 +73,12 @@ const ui = {
   volume: /** @type {HTMLInputElement} */ (el("volume")),
   volumeHint: el("volume-hint"),
   people: el("people"),
+  nextSession: el("next-session"),
+  supportText: el("support-text"),
+  contribute: el("contribute"),
+  contributeLink: /** @type {HTMLAnchorElement} */ (el("contribute-link")),
+  calendar: el("calendar"),
+  calendarLink: /** @type {HTMLAnchorElement} */ (el("calendar-link")),
   speaking: el("speaking"),
   speakingText: el("speaking-text"),
   reactions: el("reactions"),
@@ -636,7 +649,7 @@ function render() {
   } else if (!info) {
     state = pollTrouble ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
   } else if (info.state === "scheduled") {
-    state = `Starts ${startsPhrase(info.starts_at)} — you can wait here, it will begin by itself.`;
+    state = `Starts ${startsPhrase(info.starts_at, Date.now() + skewMs)} — you can wait here, it will begin by itself.`;
   } else if (info.state === "live") {
     const paused = nowPlaying && nowPlaying.paused;
     state = paused ? "Paused by the host" : "Live";
@@ -648,6 +661,10 @@ function render() {
   }
   setText(ui.state, state);
   setData(ui.state, "kind", kind);
+  const ended = Boolean(info && info.state === "ended");
+  renderSessionLinks(ui, info, Boolean(linkProblem) || ended);
+  // An ended session leads on: the circle's next session and its support.
+  renderAfterwards(ui, info, !linkProblem && ended, Date.now() + skewMs);
   renderButton();
   renderCircle();
   tick();

@@ -44,7 +44,7 @@ export function browserEnv() {
     fetch: (input, init) => fetch(input, init),
     newPeer: (config) => new RTCPeerConnection(config),
     newEventSource: typeof EventSource === "function" ? (url) => new EventSource(url) : null,
-    base: typeof location === "undefined" ? "http://localhost/" : location.href,
+    base: typeof location === "undefined" ? "" : location.href,
   };
 }
 

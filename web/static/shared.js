@@ -6,7 +6,7 @@
 //
 // Nothing here talks to anything but this server.
 
-import { clock, reactionsPhrase, reactionsSummary } from "./text.js";
+import { clock, nextSessionPhrase, partPhrase, reactionsPhrase, reactionsSummary } from "./text.js";
 
 /**
  * @typedef {object} Member
@@ -64,7 +64,15 @@ export function setData(node, key, value) {
 // progress, fill, elapsed and remaining; np is the server's now_playing object
 // (or null) as it was at stampedAt (performance.now()); emptyText is what to
 // say when nothing plays. Progress is interpolated on the monotonic clock, so
-// a wrong or changed device clock cannot move it.
+// a wrong or changed device clock cannot move it. During a program part with
+// no playlist (np.part and no title) the block names the part and its time
+// left, "Sharing circle · 12 min left", with no clock running.
+/**
+ * @param {any} ui
+ * @param {any} np
+ * @param {number} stampedAt
+ * @param {string} emptyText
+ */
 export function renderNowPlaying(ui, np, stampedAt, emptyText) {
   if (!np) {
     setText(ui.nowTitle, emptyText);
@@ -72,13 +80,82 @@ export function renderNowPlaying(ui, np, stampedAt, emptyText) {
     setProgress(ui, 0, 0);
     return;
   }
+  const title = typeof np.title === "string" ? np.title.trim() : "";
+  const part = np.part && typeof np.part === "object" ? np.part : null;
+  if (!title) {
+    let text = emptyText;
+    if (part) {
+      let left = part.remaining_ms === null || part.remaining_ms === undefined ? null : Number(part.remaining_ms);
+      if (left !== null && !np.paused) left -= performance.now() - stampedAt;
+      text = partPhrase(typeof part.name === "string" ? part.name : "", left);
+    }
+    setText(ui.nowTitle, text);
+    setData(ui.now, "empty", part ? "part" : "true");
+    setAttr(ui.progress, "aria-valuemax", "0");
+    setAttr(ui.progress, "aria-valuenow", "0");
+    setAttr(ui.progress, "aria-valuetext", text);
+    setText(ui.elapsed, "");
+    setText(ui.remaining, "");
+    ui.fill.style.transform = "scaleX(0)";
+    return;
+  }
   setData(ui.now, "empty", "false");
-  setText(ui.nowTitle, typeof np.title === "string" && np.title.trim() ? np.title.trim() : "Untitled");
+  setText(ui.nowTitle, title);
   const duration = Math.max(0, Number(np.duration_ms) || 0);
   let pos = Math.max(0, Number(np.position_ms) || 0);
   if (!np.paused) pos += performance.now() - stampedAt;
   if (duration > 0) pos = Math.min(pos, duration);
   setProgress(ui, pos, duration);
+}
+
+// ownURL is raw as an address on this server (or its webcal: twin for a
+// calendar), or "" for anything else: the pages link only to their own server.
+/** @param {unknown} raw */
+export function ownURL(raw) {
+  if (typeof raw !== "string" || !raw) return "";
+  try {
+    const u = new URL(raw, location.href);
+    if (u.origin === location.origin) return u.href;
+    if (u.protocol === "webcal:" && u.host === location.host) return u.href;
+  } catch {
+    // Not an address.
+  }
+  return "";
+}
+
+// renderSessionLinks shows the links the session info offers: the memorial
+// collage's contribution page (only for a memorial whose collage takes
+// photos and songs) and "Add to calendar" (the session's .ics). over hides
+// both: the session ended or the link stopped working.
+/**
+ * @param {{contribute: HTMLElement, contributeLink: HTMLAnchorElement, calendar: HTMLElement, calendarLink: HTMLAnchorElement}} ui
+ * @param {any} info
+ * @param {boolean} over
+ */
+export function renderSessionLinks(ui, info, over) {
+  const contribute = !over && info && info.memorial === true ? ownURL(info.contribute_url) : "";
+  if (contribute && ui.contributeLink.getAttribute("href") !== contribute) ui.contributeLink.href = contribute;
+  ui.contribute.hidden = !contribute;
+  const calendar = !over && info && info.state !== "ended" ? ownURL(info.calendar_url) : "";
+  if (calendar && ui.calendarLink.getAttribute("href") !== calendar) ui.calendarLink.href = calendar;
+  ui.calendar.hidden = !calendar;
+}
+
+// renderAfterwards fills an ended page's way on: the circle's next session
+// and its support text, each hidden when the session info has none.
+/**
+ * @param {{nextSession: HTMLElement, supportText: HTMLElement}} ui
+ * @param {any} info
+ * @param {boolean} ended
+ * @param {number} now  ms since the epoch, on the server's clock
+ */
+export function renderAfterwards(ui, info, ended, now) {
+  const next = ended && info ? nextSessionPhrase(info.next_session, now) : "";
+  setText(ui.nextSession, next);
+  ui.nextSession.hidden = !next;
+  const support = ended && info && typeof info.support_text === "string" ? info.support_text.trim() : "";
+  setText(ui.supportText, support);
+  ui.supportText.hidden = !support;
 }
 
 function setProgress(ui, posMs, durMs) {
