@@ -913,6 +913,15 @@ function refused(a, r) {
       // The name is the person's to change: never retried, said beside the field.
       nameRefused(a, r);
       return;
+    case "invalid":
+      // A member's join carries only the name and the offer: a refusal
+      // without a code is about the name too (an older server says so this
+      // way). Never retried; the server's sentence goes beside the field.
+      if (a.page.mode === "mic") {
+        nameRefused(a, r);
+        return;
+      }
+      break;
     case "denied":
       if (a.page.mode === "mic" && info) {
         // The link works for listening (the session info came back), so this

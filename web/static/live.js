@@ -156,7 +156,7 @@ export async function fetchSessionInfo(sessionId, headers, signal, fetchFn = (i,
  * @property {string} code          the JSON body's code, or ""
  * @property {string} error         the JSON body's sentence, or ""
  * @property {number} retryAfterMs  Retry-After in ms (1-30 s), or 0
- * @property {"ended" | "denied" | "missing" | "name" | "doors" | "busy" | "retry"} kind
+ * @property {"ended" | "denied" | "missing" | "name" | "invalid" | "doors" | "busy" | "retry"} kind
  */
 
 /**
@@ -167,6 +167,7 @@ export async function fetchSessionInfo(sessionId, headers, signal, fetchFn = (i,
  *   missing  404
  *   name     400 or 409 about the display name: the person must change it;
  *            never retried
+ *   invalid  400 otherwise: the same request would be refused again
  *   doors    409 otherwise: the room is not open yet
  *   busy     429/503: try again later, no sooner than retryAfterMs
  *   retry    anything else: try again with backoff
@@ -199,6 +200,8 @@ export async function readRefusal(res) {
 export function refusalKind(status, code) {
   if (code.startsWith("name_") && (status === 400 || status === 409)) return "name";
   switch (status) {
+    case 400:
+      return "invalid";
     case 410:
       return "ended";
     case 401:

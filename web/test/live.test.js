@@ -204,7 +204,7 @@ test("refusals are read by status and code", async () => {
   assert.equal(refusalKind(409, ""), "doors");
   assert.equal(refusalKind(409, "name_taken"), "name");
   assert.equal(refusalKind(400, "name_empty"), "name");
-  assert.equal(refusalKind(400, ""), "retry");
+  assert.equal(refusalKind(400, ""), "invalid");
   assert.equal(refusalKind(410, ""), "ended");
   assert.equal(refusalKind(403, ""), "denied");
   assert.equal(refusalKind(404, ""), "missing");
