@@ -94,21 +94,37 @@ export function gathered(pc, maxMs, env = browserEnv()) {
 }
 
 /**
+ * @typedef {object} Auth
+ * @property {Record<string, string>} headers   sent with the offer and the goodbye
+ * @property {RequestCredentials} credentials   "omit" for a link's token; "same-origin" for a signed-in host
+ */
+
+/**
+ * bearerAuth is how the pages prove who they are: the link's token, no cookies.
+ * @param {string} token
+ * @returns {Auth}
+ */
+export function bearerAuth(token) {
+  return { headers: { Authorization: `Bearer ${token}` }, credentials: "omit" };
+}
+
+/**
  * deleteResource tells the server we are gone. keepalive lets it finish after
  * the page is hidden or unloaded.
  * @param {string} url
- * @param {string} token
+ * @param {string | Auth} auth  the link's token, or the credentials the offer went with
  * @param {typeof fetch} [fetchFn]
  */
-export function deleteResource(url, token, fetchFn = (i, o) => fetch(i, o)) {
+export function deleteResource(url, auth, fetchFn = (i, o) => fetch(i, o)) {
   if (!url) return;
+  const how = typeof auth === "string" ? bearerAuth(auth) : auth;
   try {
     fetchFn(url, {
       method: "DELETE",
-      headers: { Authorization: `Bearer ${token}` },
+      headers: { ...how.headers },
       keepalive: true,
       cache: "no-store",
-      credentials: "omit",
+      credentials: how.credentials,
     }).catch(() => {});
   } catch {
     // Nothing more we can do; the server times the resource out.
@@ -249,6 +265,7 @@ export function refusalKind(status, code) {
  * @typedef {object} ConnectionOptions
  * @property {() => string} url                 where the offer is POSTed
  * @property {() => string} token
+ * @property {() => Auth} [auth]               in place of token: the dashboard's sign-in (its cookie and CSRF header)
  * @property {() => RTCIceServer[]} iceServers
  * @property {(a: Attempt) => void} setup        adds transceivers (sets a.tx, a.dc)
  * @property {(a: Attempt, e: RTCTrackEvent) => void} [onTrack]
@@ -283,6 +300,8 @@ export function connection(o) {
   let retryTimer = 0;
 
   const mayRetry = () => active && (!o.mayRetry || o.mayRetry());
+  /** @returns {Auth} */
+  const auth = () => (o.auth ? o.auth() : bearerAuth(o.token()));
 
   /** @param {Attempt | null} [a] */
   function isConnected(a = attempt) {
@@ -344,13 +363,14 @@ export function connection(o) {
     const abort = new AbortController();
     const timer = env.setTimeout(() => abort.abort(), t.postTimeoutMs);
     let res;
+    const how = auth();
     try {
       res = await env.fetch(o.url(), {
         method: "POST",
-        headers: { Authorization: `Bearer ${o.token()}`, "Content-Type": "application/sdp" },
+        headers: { ...how.headers, "Content-Type": "application/sdp" },
         body: pc.localDescription ? pc.localDescription.sdp : "",
         cache: "no-store",
-        credentials: "omit",
+        credentials: how.credentials,
         signal: abort.signal,
       });
     } finally {
@@ -366,7 +386,7 @@ export function connection(o) {
     if (where) a.resource = new URL(where, res.url || env.base).href;
     if (a.done) {
       // Stopped while the offer was on its way: leave the resource we just got.
-      deleteResource(a.resource, o.token(), env.fetch);
+      deleteResource(a.resource, auth(), env.fetch);
       a.resource = "";
       return;
     }
@@ -489,7 +509,7 @@ export function connection(o) {
     } catch {
       // Already closed.
     }
-    if (sayGoodbye && a.resource) deleteResource(a.resource, o.token(), env.fetch);
+    if (sayGoodbye && a.resource) deleteResource(a.resource, auth(), env.fetch);
     a.resource = "";
   }
 

@@ -41,6 +41,31 @@ export function parseRoster(raw) {
     }));
 }
 
+/**
+ * handsFirst orders a roster for the person who gives the word: raised hands
+ * first, in the order they went up (hand_at; a raised hand without a time
+ * comes after those with one), then everyone else in the server's order. A
+ * new array; the roster is left as it was.
+ * @template {Member} M
+ * @param {M[]} roster
+ * @returns {M[]}
+ */
+export function handsFirst(roster) {
+  const at = (/** @type {Member} */ m) => (m.handAt > 0 ? m.handAt : Number.MAX_SAFE_INTEGER);
+  const up = roster.map((m, i) => ({ m, i })).filter((x) => x.m.hand);
+  up.sort((a, b) => at(a.m) - at(b.m) || a.i - b.i);
+  return [...up.map((x) => x.m), ...roster.filter((m) => !m.hand)];
+}
+
+/**
+ * speakerName is how a page names someone in a sentence: their name, or
+ * "Someone", with "(host)" after a host's.
+ * @param {Pick<Member, "name" | "host">} m
+ */
+export function speakerName(m) {
+  const name = (m.name || "").trim() || "Someone";
+  return m.host ? `${name} (host)` : name;
+}
 
 // The setters touch the DOM only on change, so live regions are not
 // re-announced and nothing re-lays out for no reason.
