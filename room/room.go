@@ -97,6 +97,10 @@ type Room struct {
 	nowPlaying func() any
 	wg         sync.WaitGroup
 
+	// configMu serialises Configure, so concurrent changes of the room-wide hold reach every
+	// member in the order they were made.
+	configMu sync.Mutex
+
 	stateMu      sync.Mutex
 	statePending bool
 	stateSent    time.Time
@@ -222,7 +226,7 @@ func (r *Room) WriteAudio(seq int64, pcm []float32) {
 	changed := false
 	for _, m := range members {
 		has := m.stream.Pull(m.frame)
-		if m.muted.Load() {
+		if !m.live.Load() {
 			has = false
 		}
 		sp := false
