@@ -251,8 +251,8 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		fail(c, http.StatusNotFound, "no such connection")
 	case errors.Is(err, room.ErrLocked):
 		fail(c, http.StatusForbidden, "the host has closed this session to new members for now; you can still listen")
-	case errors.Is(err, room.ErrBadName):
-		fail(c, http.StatusBadRequest, err.Error())
+	case errors.Is(err, room.ErrBadName), errors.Is(err, room.ErrNameTaken):
+		writeNameError(c, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fail(c, http.StatusServiceUnavailable, "the request was cancelled")
 	default:

@@ -81,13 +81,10 @@ func visible(r rune) bool {
 // nameKey is what two names must share to count as the same: case folded, NFC.
 func nameKey(name string) string { return norm.NFC.String(cases.Fold().String(name)) }
 
-// staleAfter is how long a member may go without a working connection before a newcomer with the
-// same name takes their place: the same person back on a new connection whose old one the server
-// has not yet noticed is gone.
-const staleAfter = 5 * time.Second
-
-// nameHolders returns the members going by name, and which of them are stale (never connected,
-// or dropped, for longer than staleAfter).
+// nameHolders returns the members going by name, and which of them are stale: without a working
+// connection (never connected, or dropped) and in the room longer than Config.StaleName, so that
+// a newcomer with the name is most likely the same person back on a new connection whose old one
+// the server has not yet noticed is gone.
 func (r *Room) nameHolders(name string, now time.Time) (live, stale []*member) {
 	key := nameKey(name)
 	for _, m := range *r.members.Load() {
@@ -98,7 +95,7 @@ func (r *Room) nameHolders(name string, now time.Time) (live, stale []*member) {
 		case webrtc.PeerConnectionStateConnected:
 			live = append(live, m)
 		default:
-			if now.Sub(m.joinedAt) >= staleAfter {
+			if now.Sub(m.joinedAt) >= r.cfg.StaleName {
 				stale = append(stale, m)
 			} else {
 				live = append(live, m)

@@ -53,6 +53,9 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// GatherTimeout bounds the wait for ICE candidates before answering (non-trickle).
 	GatherTimeout time.Duration
+	// StaleName is how long a member without a working connection keeps their name from a
+	// newcomer (who then takes their place); 5 s by default.
+	StaleName time.Duration
 }
 
 // Room holds one live session's peers and its two audio outputs: the broadcast as members hear it
@@ -179,6 +182,9 @@ func New(id string, api *webrtc.API, listenEnc, memberEnc Encoder, cfg Config, l
 	}
 	if cfg.GatherTimeout <= 0 {
 		cfg.GatherTimeout = 2 * time.Second
+	}
+	if cfg.StaleName <= 0 {
+		cfg.StaleName = 5 * time.Second
 	}
 	track, err := webrtc.NewTrackLocalStaticRTP(opusCapability, "mix", "hearth-"+id)
 	if err != nil {
