@@ -291,7 +291,7 @@ func (r *Room) JoinWith(ctx context.Context, req JoinRequest) (string, string, e
 	r.watch(pc, sender, m.done, func() { r.Leave(m.id) }, "member", m.id, r.watchVideo(videoSender, v))
 	r.log.Info("member joined", "member", m.id, "members", r.Members())
 	r.stateChanged()
-	return m.key, pc.LocalDescription().SDP, nil
+	return m.key, stereoOpus(pc.LocalDescription().SDP), nil
 }
 
 func readRTCP(s *webrtc.RTPSender) {
@@ -499,7 +499,7 @@ func (m *member) negotiate() {
 		m.r.Leave(m.id)
 	})
 	m.mu.Unlock()
-	m.send(message{Type: "offer", SDP: m.pc.LocalDescription().SDP})
+	m.send(message{Type: "offer", SDP: stereoOpus(m.pc.LocalDescription().SDP)})
 }
 
 func (m *member) answered(sdpText string) error {

@@ -442,7 +442,7 @@ func (r *Room) AddListener(ctx context.Context, offer string) (string, string, e
 	r.watch(pc, sender.Sender(), p.done, func() { r.removeListener(p.id) }, "listener", p.id, r.watchVideo(videoSender, v))
 	r.log.Info("listener joined", "peer", p.id, "listeners", r.Listeners())
 	r.stateChanged()
-	return p.id, pc.LocalDescription().SDP, nil
+	return p.id, stereoOpus(pc.LocalDescription().SDP), nil
 }
 
 // watchVideo reads a peer's video RTCP, answering picture loss with keyframes, and returns what to
