@@ -154,6 +154,7 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	host.POST("/sessions/:id/members/:member/hand", s.sessionAccess, s.memberHand)
 	host.POST("/sessions/:id/room", s.sessionAccess, s.configureRoom)
 	host.GET("/sessions/:id/room", s.sessionAccess, s.getRoom)
+	host.POST("/sessions/:id/host-join", s.sessionAccess, s.hostJoin)
 
 	host.POST("/groups", s.createGroup)
 	host.GET("/groups", s.listGroups)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -96,6 +97,34 @@ func (s *Server) joinRoom(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	c.Header("Location", "/api/v1/sessions/"+sessionOf(c).ID+"/members/"+id)
+	c.Data(http.StatusCreated, "application/sdp", []byte(answer))
+}
+
+// hostJoin is a host joining the room from the dashboard, with a microphone: the same offer and
+// answer as a member's join, the name defaulting to the host's own, marked as host in every roster
+// and let in even when the room is locked to new members.
+func (s *Server) hostJoin(c *gin.Context) {
+	offer, ok := readOffer(c)
+	if !ok {
+		return
+	}
+	rm, ok := s.liveRoom(c)
+	if !ok {
+		return
+	}
+	name := c.Query("name")
+	if strings.TrimSpace(name) == "" {
+		name = principalOf(c).Username
+	}
+	id, answer, err := rm.JoinWith(c.Request.Context(), room.JoinRequest{
+		Offer: offer, Name: name, Host: true, Replaces: c.Query("replaces"),
+	})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.audit(c, sessionOf(c).GroupID, "host.join", "")
 	c.Header("Location", "/api/v1/sessions/"+sessionOf(c).ID+"/members/"+id)
 	c.Data(http.StatusCreated, "application/sdp", []byte(answer))
 }
