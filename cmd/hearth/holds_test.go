@@ -85,6 +85,26 @@ func TestProgramHoldEndsForMembers(t *testing.T) {
 	for _, m := range ms {
 		eventually(t, "the sharing circle's release", 6*time.Second, func() bool { return lastMutedOf(m) == "false/host" })
 	}
+	// The state names the part, with how long it has left, on the data channel and in the API.
+	checkPart := func(where string, np map[string]any) {
+		t.Helper()
+		p, _ := np["part"].(map[string]any)
+		left, _ := p["remaining_ms"].(float64)
+		if p == nil || p["name"] != "Sharing circle" || p["index"] != float64(1) || p["count"] != float64(2) ||
+			p["mics"] != "open" || left <= 0 || left > 20000 {
+			t.Fatalf("%s: now_playing %v, want the sharing circle part with its time left", where, np)
+		}
+	}
+	eventually(t, "a state in the sharing circle", 2*time.Second, func() bool {
+		st := ana.Messages("state")
+		np, _ := st[len(st)-1]["now_playing"].(map[string]any)
+		return np != nil && np["segment_name"] == "Sharing circle"
+	})
+	st := ana.Messages("state")
+	checkPart("data channel", st[len(st)-1]["now_playing"].(map[string]any))
+	_, info, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sid, testAdminToken, "", nil)
+	checkPart("session API", info["now_playing"].(map[string]any))
+
 	errs = len(ana.Messages("error"))
 	unmuted := time.Now()
 	ana.Send(map[string]any{"type": "mute", "muted": false})
