@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hearth/auth"
+	"hearth/clock"
 	"hearth/media"
 	"hearth/room"
 	"hearth/session"
@@ -75,6 +76,8 @@ type Config struct {
 	PasswordParams *auth.Params
 	// Collage enables memorial collages.
 	Collage CollageDeps
+	// Clock decides sign-in lifetimes and the expiry of account links (nil: the wall clock).
+	Clock clock.Clock
 }
 
 // ICEServer is one entry of RTCConfiguration.iceServers.
@@ -140,6 +143,7 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	r.POST("/api/v1/tokens", s.requireHost, s.createToken)
 	r.GET("/api/v1/tokens", s.requireHost, s.listTokens)
 	r.DELETE("/api/v1/tokens/:tid", s.requireHost, s.revokeToken)
+	s.accountRoutes(r)
 
 	host := r.Group("/api/v1", s.requireHost)
 	// The server-wide library and sessions outside any group are the admin's (the bootstrap token,
