@@ -66,7 +66,7 @@ func (s *Server) pages(r *gin.Engine) {
 const rootPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Hearth</title><link rel="stylesheet" href="/static/style.css"></head>
-<body><main><h1>Hearth</h1>
+<body><main class="page"><h1>Hearth</h1>
 <p>To join a circle or listen in, open the link your host shared with you.</p>
 <p>Hosting? <a href="/dashboard">Open your dashboard</a>.</p></main></body></html>
 `
