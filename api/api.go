@@ -158,6 +158,7 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	host.POST("/sessions/:id/members/:member/hand", s.sessionAccess, s.memberHand)
 	host.POST("/sessions/:id/room", s.sessionAccess, s.configureRoom)
 	host.GET("/sessions/:id/room", s.sessionAccess, s.getRoom)
+	host.POST("/sessions/:id/host-join", s.sessionAccess, s.hostJoin)
 
 	host.POST("/groups", s.createGroup)
 	host.GET("/groups", s.listGroups)
@@ -255,8 +256,8 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		fail(c, http.StatusNotFound, "no such connection")
 	case errors.Is(err, room.ErrLocked):
 		fail(c, http.StatusForbidden, "the host has closed this session to new members for now; you can still listen")
-	case errors.Is(err, room.ErrBadName):
-		fail(c, http.StatusBadRequest, err.Error())
+	case errors.Is(err, room.ErrBadName), errors.Is(err, room.ErrNameTaken):
+		writeNameError(c, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fail(c, http.StatusServiceUnavailable, "the request was cancelled")
 	default:

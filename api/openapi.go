@@ -52,6 +52,7 @@ var operations = []operation{
 	{"POST", "/api/v1/sessions/{id}/members/{member}/hand", "Lower a member's raised hand", "room", "host", "application/json", "Hand", 200, "", []int{400, 401, 403, 404}},
 	{"GET", "/api/v1/sessions/{id}/room", "Roster, settings and statistics of the live room", "room", "host", "", "", 200, "", []int{401, 403, 404, 409}},
 	{"POST", "/api/v1/sessions/{id}/room", "Lock the room, lock microphones, switch ducking", "room", "host", "application/json", "RoomSettings", 200, "", []int{400, 401, 403, 404, 409}},
+	{"POST", "/api/v1/sessions/{id}/host-join", "Join the room as its host, with a microphone (SDP offer as for join; ?name= defaults to yours; marked host in every roster; see docs/PROTOCOL.md)", "room", "host", "application/sdp", "", 201, "", []int{400, 401, 403, 404, 409, 410, 413, 415, 503}},
 	{"GET", "/api/v1/listen/{id}", "What a listener may see of a session", "room", "session", "", "", 200, "ListenInfo", []int{401, 403, 404}},
 	{"POST", "/whep/{id}", "WHEP: receive the session's audio (SDP offer)", "room", "session", "application/sdp", "", 201, "", []int{400, 401, 403, 404, 409, 410, 413, 415, 503}},
 	{"DELETE", "/whep/{id}/{peer}", "WHEP: leave", "room", "session", "", "", 200, "", []int{401, 403, 404}},
