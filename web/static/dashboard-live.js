@@ -18,7 +18,6 @@ const enc = encodeURIComponent;
 const POLL_MS = 2000;
 const POLL_HIDDEN_MS = 10000; // a phone in a pocket need not ask so often
 const TICK_MS = 500;
-const ROOM_NAME_KEY = "hearth.dashboard.roomName";
 
 export function liveView(app) {
   let sid = "";
@@ -521,7 +520,7 @@ export function liveView(app) {
     el("host-room-out").hidden = inside;
     el("host-room-in").hidden = !inside;
     const nameField = el("host-room-name");
-    if (!nameField.value && document.activeElement !== nameField) nameField.value = rememberedName();
+    if (!nameField.value && document.activeElement !== nameField) nameField.value = defaultName();
     setText(el("host-room-problem"), v.phase === "stopped" ? v.problem : el("host-room-problem").textContent);
     setText(el("host-room-status"), hostRoomStatus(v));
     setText(el("host-room-note"), hostRoomNote(v));
@@ -591,21 +590,13 @@ export function liveView(app) {
     setText(el("host-room-problem"), "");
     field.removeAttribute("aria-invalid");
     field.value = c.name;
-    try {
-      localStorage.setItem(ROOM_NAME_KEY, c.name);
-    } catch {
-      // Private modes may refuse; the field keeps it for now.
-    }
     me.joinWithMic(c.name);
   }
 
-  function rememberedName() {
-    try {
-      const n = localStorage.getItem(ROOM_NAME_KEY);
-      if (n) return n;
-    } catch {
-      // Nothing remembered.
-    }
+  // The name in the room starts as the host's username; what they type
+  // stays for as long as the page is open (the dashboard stores nothing but
+  // its sign-in).
+  function defaultName() {
     return (app.host && app.host.username) || "";
   }
 

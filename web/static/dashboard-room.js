@@ -11,8 +11,7 @@
 
 import { connection, fetchSessionInfo, holds, parseState } from "./live.js";
 
-/** @typedef {import("./live.js").Attempt} Attempt */
-/** @typedef {import("./live.js").RoomState} RoomState */
+/** @import { Attempt, Auth, Refusal, RoomState } from "./live.js" */
 
 const MIC_CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } };
 const BACKOFF_MS = [1000, 2000, 4000, 5000, 5000, 10000];
@@ -42,7 +41,7 @@ const TIMING = {
  * @typedef {object} HostRoomOptions
  * @property {() => string} sessionId
  * @property {() => string} listenerToken   the session's listener token (for Just listen)
- * @property {() => import("./live.js").Auth} signedIn  the dashboard's cookie and CSRF header
+ * @property {() => Auth} signedIn  the dashboard's cookie and CSRF header
  * @property {HTMLElement} sink             where the audio elements live (hidden)
  * @property {() => void} onChange          something view() reports has changed
  * @property {(st: RoomState, msg: any) => void} onState    a room state from the data channel (parsed, and as sent)
@@ -304,7 +303,7 @@ export function hostRoom(o) {
 
   /**
    * @param {Attempt} a
-   * @param {import("./live.js").Refusal} r
+   * @param {Refusal} r
    */
   function refused(a, r) {
     switch (r.kind) {
@@ -444,7 +443,7 @@ export function hostRoom(o) {
     send({ type: "answer", sdp: pc.localDescription.sdp });
     for (const [id, v] of voices) {
       const dir = v.transceiver.currentDirection;
-      if (v.transceiver.stopped || dir === "inactive" || dir === "sendonly" || dir === "stopped") dropVoice(id);
+      if (dir === "inactive" || dir === "sendonly" || dir === "stopped") dropVoice(id);
     }
   }
 
