@@ -60,6 +60,8 @@ export function liveView(app) {
     onSignedOut: () => poll(),
   });
   let lastPhase = "out";
+  // Tests and the curious can look at the host's connection here.
+  app.room = me;
 
   const ui = {
     now: el("now"),

@@ -536,6 +536,11 @@ export function hostRoom(o) {
       memberId,
       inRoom: want,
     }),
+    /** For tests and the curious: the connection now, or null. */
+    pc: () => {
+      const a = conn.current();
+      return a ? a.pc : null;
+    },
     /** For tests and the curious: the audio elements playing now. */
     audio: () => ({ broadcast, members: Object.fromEntries([...voices].map(([id, v]) => [id, v.audio])) }),
   };
