@@ -73,7 +73,7 @@ func photoIDs(c collageState) []string {
 func collageSession(t *testing.T, s *testServer, b *browserClient, gid, mediaID, title string, photos [][3]string, song bool) (sid, member string) {
 	t.Helper()
 	code, sess := b.do("POST", "/api/v1/groups/"+gid+"/sessions", map[string]any{"title": title,
-		"starts_at": time.Now().Add(time.Hour).Format(time.RFC3339), "playlist": []map[string]string{{"media_id": mediaID}}}, true)
+		"starts_at": time.Now().Add(time.Hour).Format(time.RFC3339), "playlist": []map[string]string{{"media_id": mediaID}}, "memorial": true}, true)
 	if code != http.StatusCreated {
 		t.Fatalf("session: %d %v", code, sess)
 	}
@@ -408,6 +408,7 @@ func TestBrowserCollageOnJoinAndListen(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Remembering Grandma", time.Now(), true, id)
+	s.makeMemorial(t, sess)
 	sid, member := sess["id"].(string), sess["member_token"].(string)
 	photo := filepath.Join("..", "..", "media", "photo", "testdata", "phone_gps.jpg")
 	if code, m := contribute(t, s, "/api/v1/sessions/"+sid+"/collage/photos", member, photo, map[string]string{"caption": "At the lake"}); code != http.StatusCreated {
@@ -552,6 +553,7 @@ func TestBrowserCollageMembers(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Remembering Grandma", time.Now().Add(6*time.Second), false, id)
+	s.makeMemorial(t, sess)
 	sid, member := sess["id"].(string), sess["member_token"].(string)
 	P := "/api/v1/sessions/" + sid + "/collage"
 	for _, p := range [][2]string{{"phone_gps.jpg", "Grandma at the lake, 1972"}, {"orient6.jpg", "The garden in June"}} {
