@@ -5,7 +5,7 @@
 
 import { api } from "./dashboard-api.js";
 import { setText } from "./shared.js";
-import { browserZone, clockPhrase, dateValue, parseDate, parseTime, rfc3339, shortWhen, timeValue, wallAt, zoneInstant, zonePlace } from "./dashboard-time.js";
+import { browserZone, validZone, clockPhrase, dateValue, parseDate, parseTime, rfc3339, shortWhen, timeValue, wallAt, zoneInstant, zonePlace } from "./dashboard-time.js";
 import { busy, button, clear, confirmDialog, el, errorText, h, linkBox, say } from "./dashboard-ui.js";
 
 const enc = encodeURIComponent;
@@ -113,7 +113,8 @@ export function seriesCard() {
     const zone = browserZone();
     for (const x of list) {
       const next = h("ol", { class: "plain-list occurrences", testid: "series-next", "aria-label": `Next sessions of ${x.title}` });
-      for (const o of x.next || []) next.append(occurrenceRow(x, o, zone));
+      // Occurrences are said in the series' own zone, as its rule is.
+      for (const o of x.next || []) next.append(occurrenceRow(x, o, validZone(x.zone) ? x.zone : zone));
       if (!(x.next || []).length) next.append(h("li", { class: "empty", text: "No more sessions are planned." }));
       const when = `${rulePhrase(x.rrule)} at ${clockAtStart(x)} ${zonePlace(x.zone)} time · ${x.duration_minutes} min${x.memorial ? " · Memorial" : ""}`;
       ul.append(
