@@ -295,3 +295,44 @@ func TestBrowserInviteShownAgain(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserFormMessageClears: a form's message about a field goes as soon as the field is
+// changed (it used to stay after the field was fixed): the plan form's missing title, and the
+// circle details' empty name.
+func TestBrowserFormMessageClears(t *testing.T) {
+	s := startServer(t, nil)
+	_, gid, _ := circleHost(t, s, "Morning circle")
+	for _, size := range circleSizes {
+		t.Run(size.name, func(t *testing.T) {
+			ctx := newBrowser(t, size.w, size.h)
+			tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+			defer cancel()
+			shot := screenshotter(t, tctx, "form-"+size.name)
+			dashboardSignIn(t, tctx, s)
+			runJS(t, tctx, fmt.Sprintf(`location.hash = '#/circle/%s/new'`, gid))
+			waitJS(t, tctx, `!document.getElementById('view-new').hidden && document.querySelectorAll('[data-testid=choose-add]').length === 1`, 10*time.Second)
+			runJS(t, tctx, `document.querySelector('[data-testid=session-create]').click()`)
+			waitJS(t, tctx, `document.getElementById('session-error').textContent.includes('title') && document.getElementById('session-title').getAttribute('aria-invalid') === 'true'`, 5*time.Second)
+			shot("1-message")
+			if err := chromedp.Do(tctx, chromedp.SendKeys(chromedp.CSS(`[data-testid=session-title]`), "E")); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tctx, `document.getElementById('session-error').textContent === '' && !document.getElementById('session-title').hasAttribute('aria-invalid')`, 5*time.Second)
+
+			runJS(t, tctx, fmt.Sprintf(`location.hash = '#/circle/%s'`, gid))
+			waitJS(t, tctx, `!document.getElementById('view-group').hidden`, 10*time.Second)
+			runJS(t, tctx, `document.getElementById('edit-box').open = true; document.getElementById('edit-name').value = ''; document.getElementById('edit-save').click()`)
+			waitJS(t, tctx, `document.getElementById('edit-error').textContent.includes('name')`, 5*time.Second)
+			if err := chromedp.Do(tctx, chromedp.SendKeys(chromedp.CSS(`#edit-name`), "M")); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tctx, `document.getElementById('edit-error').textContent === '' && !document.getElementById('edit-name').hasAttribute('aria-invalid')`, 5*time.Second)
+			// The support text is saved with the details.
+			runJS(t, tctx, `document.getElementById('edit-name').value = 'Morning circle'; document.getElementById('edit-support').value = 'Samaritans: 116 123'; document.getElementById('edit-save').click()`)
+			waitJS(t, tctx, `document.getElementById('edit-box').open === false`, 5*time.Second)
+			if _, g, _ := s.do(t, "GET", "/api/v1/groups/"+gid, testAdminToken, "", nil); g["group"].(map[string]any)["support_text"] != "Samaritans: 116 123" {
+				t.Fatalf("support text on the server: %v", g["group"])
+			}
+		})
+	}
+}

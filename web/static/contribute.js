@@ -39,6 +39,7 @@ const ui = {
   songFile: el("song-file"),
   queue: el("queue"),
   empty: el("collage-empty"),
+  collage: el("collage"),
   photos: el("photos"),
   songsHeading: el("songs-heading"),
   songs: el("songs"),
@@ -50,6 +51,7 @@ const token = readToken(location.hash);
 const base = `/api/v1/sessions/${encodeURIComponent(sessionId)}/collage`;
 
 let locked = false;
+let opened = false; // the collage has been read once
 let uploading = false;
 const waiting = []; // items whose Add was pressed, in order
 
@@ -142,8 +144,15 @@ async function loadCollage() {
     data = await getJSON(`${base}?t=${encodeURIComponent(token)}`, false);
   } catch (err) {
     say(err.status ? openingError(err.status) : OFFLINE);
+    if (!opened && err.status) {
+      // Nothing here can be used: only the sentence above stays.
+      ui.intro.hidden = true;
+      ui.collage.hidden = true;
+    }
     return false;
   }
+  opened = true;
+  ui.collage.hidden = false;
   showTitle(data);
   renderCollage(Array.isArray(data.items) ? data.items : []);
   setLocked(Boolean(data.locked));
