@@ -213,6 +213,25 @@ func TestBrowserRepeatingSession(t *testing.T) {
 					t.Fatalf("after cancelling the Thursday, the second occurrence is %v, want %v", got.In(berlin), want)
 				}
 			}
+			// Move the first one an hour later, in the series' own zone.
+			first := item + `.querySelectorAll('[data-testid=occurrence]')[0]`
+			runJS(t, tctx, first+`.querySelector('[data-testid=occurrence-move]').click()`)
+			waitJS(t, tctx, `!!document.querySelector('[data-testid=move-time]')`, 5*time.Second)
+			runJS(t, tctx, `(() => { const e = document.querySelector('[data-testid=move-time]'); e.value = '20:00'; e.dispatchEvent(new Event('input', {bubbles: true})); })()`)
+			shot("3b-move")
+			runJS(t, tctx, `document.querySelector('[data-testid=move-save]').click()`)
+			waitJS(t, tctx, item+`.querySelector('.occurrence-when').textContent.includes('(moved)')`, 10*time.Second)
+			_, list, _ = s.do(t, "GET", "/api/v1/groups/"+gid+"/series", testAdminToken, "", nil)
+			for _, x := range list["series"].([]any) {
+				if x.(map[string]any)["title"] != title {
+					continue
+				}
+				o := x.(map[string]any)["next"].([]any)[0].(map[string]any)
+				got, _ := time.Parse(time.RFC3339, o["start"].(string))
+				if want := time.Date(tuesday.Year(), tuesday.Month(), tuesday.Day(), 20, 0, 0, 0, berlin); !got.Equal(want) || o["moved"] != true {
+					t.Fatalf("moved occurrence: %v", o)
+				}
+			}
 			// The calendar feed, both ways, working.
 			webcal := jsString(t, tctx, `document.querySelector('[data-testid=calendar-webcal-url]').value`)
 			https := jsString(t, tctx, `document.querySelector('[data-testid=calendar-https-url]').value`)

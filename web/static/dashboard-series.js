@@ -172,7 +172,7 @@ export function seriesCard() {
     const form = h(
       "form",
       { class: "form move-form", novalidate: true },
-      h("p", { class: "row-meta", text: `Move ${shortWhen(at, zone)} to (${zonePlace(x.zone)} time):` }),
+      h("p", { class: "row-meta", text: `Move the session of ${shortWhen(at, zone)} to another day or time (${zonePlace(x.zone)} time):` }),
       h(
         "div",
         { class: "pair" },
