@@ -336,10 +336,13 @@ func (s *Server) listenInfo(c *gin.Context) {
 	}
 	tok, hasToken := bearer(c)
 	base := s.baseURL(c)
-	out.CalendarURL = base + "/api/v1/sessions/" + sess.ID + "/calendar.ics"
-	if hasToken {
-		out.CalendarURL += "?t=" + url.QueryEscape(tok)
+	// The caller's own session token goes in the link; a host's API or admin token never does
+	// (a calendar link is copied around): hosts get the member token, which they hold anyway.
+	calTok := sess.MemberToken
+	if hasToken && tokenIs(tok, sess.ListenerToken) {
+		calTok = sess.ListenerToken
 	}
+	out.CalendarURL = base + "/api/v1/sessions/" + sess.ID + "/calendar.ics?t=" + url.QueryEscape(calTok)
 	if sess.Memorial && d.State != session.StateEnded && s.collage.Store != nil {
 		if locked, err := s.collage.Store.CollageLocked(c.Request.Context(), sess.ID); err == nil && !locked && !sess.Collage {
 			out.ContributeURL = contributeURL(base, sess)

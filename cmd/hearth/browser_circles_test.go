@@ -337,6 +337,16 @@ func TestBrowserFormMessageClears(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitJS(t, tctx, `document.getElementById('session-error').textContent === '' && !document.getElementById('session-title').hasAttribute('aria-invalid')`, 5*time.Second)
+			// The form's memorial switch makes a memorial session.
+			runJS(t, tctx, `document.querySelector('[data-testid=choose-add]').click(); document.querySelector('[data-testid=session-memorial]').click()`)
+			scrollTo(t, tctx, "#options-heading")
+			shot("2-memorial-switch")
+			runJS(t, tctx, `document.querySelector('[data-testid=session-create]').click()`)
+			waitJS(t, tctx, `!document.getElementById('view-live').hidden && !document.getElementById('collage-card').hidden && document.getElementById('memorial-switch').getAttribute('aria-checked') === 'true'`, 10*time.Second)
+			sid := jsString(t, tctx, `location.hash.split('/')[2]`)
+			if _, m, _ := s.do(t, "GET", "/api/v1/sessions/"+sid, testAdminToken, "", nil); m["memorial"] != true {
+				t.Fatalf("session made with the memorial switch on: %v", m["memorial"])
+			}
 
 			runJS(t, tctx, fmt.Sprintf(`location.hash = '#/circle/%s'`, gid))
 			waitJS(t, tctx, `!document.getElementById('view-group').hidden`, 10*time.Second)

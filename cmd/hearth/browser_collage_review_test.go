@@ -156,7 +156,9 @@ func TestBrowserCollageReview(t *testing.T) {
 				document.querySelectorAll('#collage-photos [data-testid=collage-item]').length === 2 &&
 				document.querySelectorAll('#collage-songs [data-testid=collage-item]').length === 1 &&
 				[...document.querySelectorAll('#collage-photos img')].every(i => i.complete && i.naturalWidth > 0)`, 20*time.Second)
-			if got := jsString(t, tctx, `document.querySelector('[data-testid=collage-link-url]').value`); !strings.HasSuffix(got, "/contribute/"+sid+"#t="+member) {
+			// The link carries the session's contribution token, never the member token.
+			_, full, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sid, testAdminToken, "", nil)
+			if got := jsString(t, tctx, `document.querySelector('[data-testid=collage-link-url]').value`); !strings.HasSuffix(got, "/contribute/"+sid+"#t="+full["contribute_token"].(string)) {
 				t.Errorf("contribution link %q", got)
 			}
 			if got := jsString(t, tctx, `document.querySelector('#collage-photos [data-testid=collage-caption]').value`); got != "Grandma at the lake, 1972" {

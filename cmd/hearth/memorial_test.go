@@ -159,3 +159,31 @@ func TestMemorialOnlyWhenChosen(t *testing.T) {
 		t.Fatalf("create a memorial: %d %v", code, m)
 	}
 }
+
+// TestListenInfoCalendarURL: calendar_url carries the caller's own session token, never a host's
+// API or admin token, and the .ics it names opens with it.
+func TestListenInfoCalendarURL(t *testing.T) {
+	s := startServer(t, nil)
+	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
+	sess := s.createSession(t, "Evening", time.Now().Add(time.Hour), false, id)
+	sid := sess["id"].(string)
+	for _, c := range []struct{ caller, want string }{
+		{sess["listener_token"].(string), sess["listener_token"].(string)},
+		{sess["member_token"].(string), sess["member_token"].(string)},
+		{testAdminToken, sess["member_token"].(string)},
+	} {
+		_, info, _ := s.do(t, "GET", "/api/v1/listen/"+sid, c.caller, "", nil)
+		u := fmt.Sprint(info["calendar_url"])
+		if !strings.HasSuffix(u, "/api/v1/sessions/"+sid+"/calendar.ics?t="+c.want) || strings.Contains(u, testAdminToken) {
+			t.Fatalf("calendar_url %s", u)
+		}
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := readBody(resp)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "BEGIN:VEVENT") {
+			t.Fatalf("GET %s: %d %s", u, resp.StatusCode, body)
+		}
+	}
+}
