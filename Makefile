@@ -6,8 +6,13 @@ ARGS ?=
 
 .PHONY: run test build deps deps-test vet bench fuzz
 
+# Builds first, saying so (the first build compiles pion, SQLite and the codecs: a few minutes),
+# then runs the binary, which prints the dashboard, the setup link and the demo's links.
 run: deps
-	$(GO) run ./cmd/hearth $(ARGS)
+	@echo "Building Hearth (the first build takes a few minutes; later ones take seconds)..."
+	@$(GO) build -o bin/hearth ./cmd/hearth
+	@echo "Built. Starting Hearth..."
+	@exec bin/hearth $(ARGS)
 
 build: deps
 	$(GO) build -o bin/hearth ./cmd/hearth

@@ -27,6 +27,18 @@ type Accounts interface {
 	HostByAPIToken(ctx context.Context, token string, now time.Time) (store.Host, error)
 	APITokens(ctx context.Context, hostID string) ([]store.APIToken, error)
 	RevokeAPIToken(ctx context.Context, hostID, id string, now time.Time) error
+
+	HostByID(ctx context.Context, id string) (store.Host, error)
+	HostCount(ctx context.Context) (int, error)
+	EnabledAdmins(ctx context.Context) (int, error)
+	SoleOwnedGroups(ctx context.Context, hostID string) ([]store.Group, error)
+	SetHostDisabled(ctx context.Context, id string, disabled bool) error
+	SetPassword(ctx context.Context, id, hash, keepSession string) error
+	DeleteHost(ctx context.Context, id, transferTo, actor string, now time.Time) error
+	CreateAccountLink(ctx context.Context, kind, hostID, token, createdBy string, now, expires time.Time) error
+	LookupAccountLink(ctx context.Context, token string) (store.AccountLink, error)
+	UseResetLink(ctx context.Context, token, hash string, now time.Time) (store.Host, error)
+	UseSetupLink(ctx context.Context, token string, h store.Host, now time.Time) error
 }
 
 const (
@@ -46,7 +58,7 @@ type principal struct {
 // identify resolves the caller from a bearer token (the bootstrap admin token or a host's API
 // token) or a sign-in cookie. hadCredentials tells a wrong token (403) from none at all (401).
 func (s *Server) identify(c *gin.Context) (p principal, ok, hadCredentials bool) {
-	now := time.Now()
+	now := s.now()
 	if tok, has := bearer(c); has {
 		if s.isAdmin(tok) {
 			return principal{Username: "admin", Admin: true}, true, true
@@ -63,7 +75,12 @@ func (s *Server) identify(c *gin.Context) (p principal, ok, hadCredentials bool)
 		return principal{}, false, false
 	}
 	h, csrf, err := s.accounts.WebSession(c.Request.Context(), ck, now)
-	if err != nil || h.Disabled {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && h.Disabled) {
+		// A cookie that has expired, was signed out, or whose account was switched off: the
+		// browser is simply not signed in any more (401), and the dashboard asks to sign in.
+		return principal{}, false, false
+	}
+	if err != nil {
 		return principal{}, false, true
 	}
 	// Cookie-authenticated changes must carry the session's CSRF token in a header, which another
@@ -130,7 +147,7 @@ func (s *Server) login(c *gin.Context) {
 	}
 	ip, _, _ := net.SplitHostPort(c.Request.RemoteAddr)
 	key := strings.ToLower(strings.TrimSpace(req.Username)) + "|" + ip
-	now := time.Now()
+	now := s.now()
 	if ok, wait := s.throttle.Allow(key, now); !ok {
 		c.Header("Retry-After", formatSeconds(wait))
 		fail(c, http.StatusTooManyRequests, "too many attempts; please wait a little and try again")
@@ -149,6 +166,11 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	s.throttle.Succeed(key)
+	s.startWebSession(c, h, now)
+}
+
+// startWebSession signs a browser in as h: the HttpOnly cookie, and the CSRF token in the answer.
+func (s *Server) startWebSession(c *gin.Context, h store.Host, now time.Time) {
 	token, csrf := auth.NewToken("hs_"), auth.NewToken("")
 	if err := s.accounts.CreateWebSession(c.Request.Context(), token, h.ID, csrf, now, now.Add(sessionLife)); err != nil {
 		s.writeError(c, err)
@@ -181,7 +203,7 @@ func formatSeconds(d time.Duration) string {
 
 func (s *Server) logout(c *gin.Context) {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		_ = s.accounts.DeleteWebSession(c.Request.Context(), ck, time.Now())
+		_ = s.accounts.DeleteWebSession(c.Request.Context(), ck, s.now())
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(c)})
@@ -232,7 +254,7 @@ func (s *Server) createHost(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	h := store.Host{ID: newID(), Username: req.Username, PasswordHash: hash, Admin: req.Admin, CreatedAt: time.Now().UTC()}
+	h := store.Host{ID: newID(), Username: req.Username, PasswordHash: hash, Admin: req.Admin, CreatedAt: s.now().UTC()}
 	if err := s.accounts.CreateHost(c.Request.Context(), h); errors.Is(err, store.ErrExists) {
 		fail(c, http.StatusConflict, "that username is taken")
 		return
@@ -242,19 +264,6 @@ func (s *Server) createHost(c *gin.Context) {
 	}
 	s.log.Info("host created", "host", h.ID, "by", principalOf(c).Username, "admin", h.Admin)
 	c.JSON(http.StatusCreated, hostJSON{ID: h.ID, Username: h.Username, Admin: h.Admin})
-}
-
-func (s *Server) listHosts(c *gin.Context) {
-	hs, err := s.accounts.Hosts(c.Request.Context())
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	out := make([]hostJSON, 0, len(hs))
-	for _, h := range hs {
-		out = append(out, hostJSON{ID: h.ID, Username: h.Username, Admin: h.Admin})
-	}
-	c.JSON(http.StatusOK, gin.H{"hosts": out})
 }
 
 type tokenJSON struct {
@@ -291,7 +300,7 @@ func (s *Server) createToken(c *gin.Context) {
 		fail(c, http.StatusBadRequest, "name the token (1 to 80 characters), e.g. \"calendar sync\"")
 		return
 	}
-	tok, id, now := auth.NewToken("hearth_"), newID(), time.Now().UTC()
+	tok, id, now := auth.NewToken("hearth_"), newID(), s.now().UTC()
 	if err := s.accounts.CreateAPIToken(c.Request.Context(), id, principalOf(c).HostID, name, tok, now); err != nil {
 		s.writeError(c, err)
 		return
@@ -324,7 +333,7 @@ func (s *Server) revokeToken(c *gin.Context) {
 	if !hostOnly(c) {
 		return
 	}
-	err := s.accounts.RevokeAPIToken(c.Request.Context(), principalOf(c).HostID, c.Param("tid"), time.Now().UTC())
+	err := s.accounts.RevokeAPIToken(c.Request.Context(), principalOf(c).HostID, c.Param("tid"), s.now().UTC())
 	if errors.Is(err, store.ErrNotFound) {
 		fail(c, http.StatusNotFound, "no such token")
 		return

@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hearth/auth"
+	"hearth/clock"
 	"hearth/media"
 	"hearth/room"
 	"hearth/session"
@@ -75,6 +76,8 @@ type Config struct {
 	PasswordParams *auth.Params
 	// Collage enables memorial collages.
 	Collage CollageDeps
+	// Clock decides sign-in lifetimes and the expiry of account links (nil: the wall clock).
+	Clock clock.Clock
 }
 
 // ICEServer is one entry of RTCConfiguration.iceServers.
@@ -140,6 +143,7 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	r.POST("/api/v1/tokens", s.requireHost, s.createToken)
 	r.GET("/api/v1/tokens", s.requireHost, s.listTokens)
 	r.DELETE("/api/v1/tokens/:tid", s.requireHost, s.revokeToken)
+	s.accountRoutes(r)
 
 	host := r.Group("/api/v1", s.requireHost)
 	// The server-wide library and sessions outside any group are the admin's (the bootstrap token,
@@ -154,6 +158,7 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	host.POST("/sessions/:id/members/:member/hand", s.sessionAccess, s.memberHand)
 	host.POST("/sessions/:id/room", s.sessionAccess, s.configureRoom)
 	host.GET("/sessions/:id/room", s.sessionAccess, s.getRoom)
+	host.POST("/sessions/:id/host-join", s.sessionAccess, s.hostJoin)
 
 	host.POST("/groups", s.createGroup)
 	host.GET("/groups", s.listGroups)
@@ -253,8 +258,8 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		fail(c, http.StatusNotFound, "no such connection")
 	case errors.Is(err, room.ErrLocked):
 		fail(c, http.StatusForbidden, "the host has closed this session to new members for now; you can still listen")
-	case errors.Is(err, room.ErrBadName):
-		fail(c, http.StatusBadRequest, err.Error())
+	case errors.Is(err, room.ErrBadName), errors.Is(err, room.ErrNameTaken):
+		writeNameError(c, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fail(c, http.StatusServiceUnavailable, "the request was cancelled")
 	default:

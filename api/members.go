@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -89,13 +90,70 @@ func (s *Server) joinRoom(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, answer, err := rm.Join(c.Request.Context(), offer, c.Query("name"))
+	id, answer, err := rm.JoinWith(c.Request.Context(), room.JoinRequest{
+		Offer: offer, Name: c.Query("name"), Replaces: c.Query("replaces"),
+	})
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/sessions/"+sessionOf(c).ID+"/members/"+id)
 	c.Data(http.StatusCreated, "application/sdp", []byte(answer))
+}
+
+// hostJoin is a host joining the room from the dashboard, with a microphone: the same offer and
+// answer as a member's join, the name defaulting to the host's own, marked as host in every roster
+// and let in even when the room is locked to new members.
+func (s *Server) hostJoin(c *gin.Context) {
+	offer, ok := readOffer(c)
+	if !ok {
+		return
+	}
+	rm, ok := s.liveRoom(c)
+	if !ok {
+		return
+	}
+	name := c.Query("name")
+	if strings.TrimSpace(name) == "" {
+		name = principalOf(c).Username
+	}
+	id, answer, err := rm.JoinWith(c.Request.Context(), room.JoinRequest{
+		Offer: offer, Name: name, Host: true, Replaces: c.Query("replaces"),
+	})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.audit(c, sessionOf(c).GroupID, "host.join", "")
+	c.Header("Location", "/api/v1/sessions/"+sessionOf(c).ID+"/members/"+id)
+	c.Data(http.StatusCreated, "application/sdp", []byte(answer))
+}
+
+// nameRefusals are the sentences a person reads when the room refuses their name, with the codes
+// the pages know (they show the sentence by the name field and never retry).
+var nameRefusals = []struct {
+	err    error
+	status int
+	code   string
+	text   string
+}{
+	{room.ErrNameEmpty, http.StatusBadRequest, "name_empty", "Please write the name you’d like the others to see."},
+	{room.ErrNameTooLong, http.StatusBadRequest, "name_too_long", "That name is a little long. Please use at most 40 characters."},
+	{room.ErrNameInvisible, http.StatusBadRequest, "name_invisible", "That name can’t be shown. Please use letters, numbers or emoji."},
+	{room.ErrNameTaken, http.StatusConflict, "name_taken", "Someone in the room already goes by this name. Please add an initial, or choose another."},
+}
+
+// writeNameError answers a refused display name: 400 or 409 with {"error", "code"}.
+func writeNameError(c *gin.Context, err error) {
+	for _, r := range nameRefusals {
+		if errors.Is(err, r.err) {
+			c.AbortWithStatusJSON(r.status, gin.H{"error": r.text, "code": r.code})
+			return
+		}
+	}
+	// Every refusal is one of the above; a new one reads as the broadest.
+	r := nameRefusals[2]
+	c.AbortWithStatusJSON(r.status, gin.H{"error": r.text, "code": r.code})
 }
 
 // hostOrMember lets through a host of the session (bearer token, or a signed-in browser with its

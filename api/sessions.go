@@ -65,6 +65,8 @@ type nowPlayingJSON struct {
 	SegmentName   string     `json:"segment_name"`
 	Mics          string     `json:"mics"`
 	SegmentEndsAt *time.Time `json:"segment_ends_at,omitempty"`
+	// Part is the program part (room stream, contract 6).
+	Part *session.Part `json:"part,omitempty"`
 }
 
 type itemJSON struct {
@@ -282,7 +284,7 @@ func (s *Server) describe(c *gin.Context, sess *session.Session) sessionJSON {
 	if np, ok := sess.NowPlayingAt(now); ok {
 		out.NowPlaying = &nowPlayingJSON{Index: np.Index, MediaID: np.MediaID, Title: np.Title,
 			PositionMS: np.Position.Milliseconds(), DurationMS: np.Duration.Milliseconds(), Paused: np.Paused,
-			Silent: np.Silent, Segment: np.Segment, SegmentName: np.SegmentName, Mics: string(np.Mics)}
+			Silent: np.Silent, Segment: np.Segment, SegmentName: np.SegmentName, Mics: string(np.Mics), Part: np.Part}
 		if !np.SegmentEnds.IsZero() {
 			t := np.SegmentEnds.UTC()
 			out.NowPlaying.SegmentEndsAt = &t

@@ -180,6 +180,8 @@ type nowPlayingJSON struct {
 	Segment     int    `json:"segment"`
 	SegmentName string `json:"segment_name"`
 	Mics        string `json:"mics"`
+	// Part is the program part (contract 6), absent for sessions without a program.
+	Part *session.Part `json:"part,omitempty"`
 }
 
 func (h *Hub) nowPlaying(l *Live) any {
@@ -189,7 +191,7 @@ func (h *Hub) nowPlaying(l *Live) any {
 	}
 	return nowPlayingJSON{Index: np.Index, Title: np.Title, PositionMS: np.Position.Milliseconds(),
 		DurationMS: np.Duration.Milliseconds(), Paused: np.Paused, Silent: np.Silent, Segment: np.Segment,
-		SegmentName: np.SegmentName, Mics: string(np.Mics)}
+		SegmentName: np.SegmentName, Mics: string(np.Mics), Part: np.Part}
 }
 
 // Stop implements session.Launcher.

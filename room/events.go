@@ -20,6 +20,7 @@ type message struct {
 	Kind       string       `json:"kind,omitempty"`
 	Name       string       `json:"name,omitempty"`
 	Muted      *bool        `json:"muted,omitempty"`
+	Raised     *bool        `json:"raised,omitempty"`
 	ByHost     *bool        `json:"by_host,omitempty"`
 	Error      string       `json:"error,omitempty"`
 	Text       string       `json:"text,omitempty"`
@@ -42,11 +43,16 @@ func (m message) MarshalJSON() ([]byte, error) {
 }
 
 type memberJSON struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Muted    bool   `json:"muted"`
-	Hand     bool   `json:"hand"`
-	Speaking bool   `json:"speaking"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Host marks a host of the session in the room.
+	Host     bool `json:"host"`
+	Muted    bool `json:"muted"`
+	Hand     bool `json:"hand"`
+	Speaking bool `json:"speaking"`
+	// HandAt is when the hand went up (Unix milliseconds), 0 when it is down: pages order raised
+	// hands by it.
+	HandAt int64 `json:"hand_at"`
 }
 
 // Settings are the host's switches for the room.

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/pion/rtp"
 	"github.com/pion/sdp/v3"
@@ -23,8 +21,6 @@ import (
 var (
 	// ErrLocked means the host has locked the room to new members.
 	ErrLocked = errors.New("the room is locked")
-	// ErrBadName means a display name is empty, too long or not printable.
-	ErrBadName = errors.New("display name must be 1 to 40 printable characters")
 	// ErrNotAllowed means the host's settings forbid what a member asked for.
 	ErrNotAllowed = errors.New("not allowed")
 )
@@ -47,8 +43,11 @@ type member struct {
 	id   string
 	key  string
 	name string
-	r    *Room
-	pc   *webrtc.PeerConnection
+	// nameKey is the name as compared with others' (nameKey); joinedAt when the member arrived.
+	nameKey  string
+	joinedAt time.Time
+	r        *Room
+	pc       *webrtc.PeerConnection
 
 	// Audio path: the microphone is forwarded as is to other members (fwd) and decoded into the
 	// listeners' mix (stream, vad, frame: the last two only on the pacing goroutine).
@@ -57,14 +56,21 @@ type member struct {
 	vad    *mix.VAD
 	frame  []float32
 
-	muted     atomic.Bool // the member's audio reaches no one
-	hostMuted atomic.Bool // the host has muted them; they may not unmute
-	hand      atomic.Bool
-	speaking  atomic.Bool
+	// host marks a host of the session who joined the room with a microphone.
+	host bool
+
+	// live says whether the member's audio reaches anyone: the media path's copy of !mic.muted(),
+	// written only by setMic. speaking is the pacing goroutine's voice detection.
+	live     atomic.Bool
+	speaking atomic.Bool
 
 	garbage, forwarded atomic.Int64
 
-	mu          sync.Mutex
+	mu sync.Mutex
+	// mic is who holds the microphone; hand and handAt the raised hand (holds.go).
+	mic         mic
+	hand        bool
+	handAt      time.Time
 	dc          *webrtc.DataChannel
 	dcOpen      bool
 	senders     map[string]*webrtc.RTPSender // forwarded tracks of other members, by member id
@@ -79,21 +85,13 @@ type member struct {
 }
 
 func (m *member) json() memberJSON {
-	return memberJSON{ID: m.id, Name: m.name, Muted: m.muted.Load(), Hand: m.hand.Load(), Speaking: m.speaking.Load()}
-}
-
-// cleanName trims a display name and checks it is 1-40 printable characters.
-func cleanName(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || utf8.RuneCountInString(s) > 40 || !utf8.ValidString(s) {
-		return "", ErrBadName
+	m.mu.Lock()
+	j := memberJSON{ID: m.id, Name: m.name, Host: m.host, Muted: m.mic.muted(), Hand: m.hand, Speaking: m.speaking.Load()}
+	if m.hand {
+		j.HandAt = m.handAt.UnixMilli()
 	}
-	for _, r := range s {
-		if !unicode.IsPrint(r) {
-			return "", ErrBadName
-		}
-	}
-	return s, nil
+	m.mu.Unlock()
+	return j
 }
 
 // checkMemberOffer requires exactly one audio section the member sends on and a data channel.
@@ -136,27 +134,57 @@ func checkMemberOffer(offer string) error {
 // Join answers a member's offer (microphone up, ducked broadcast down, data channel for events and
 // renegotiation) and returns the member's private key (for LeaveByKey) and the answer.
 func (r *Room) Join(ctx context.Context, offer, name string) (string, string, error) {
-	name, err := cleanName(name)
+	return r.JoinWith(ctx, JoinRequest{Offer: offer, Name: name})
+}
+
+// JoinRequest is a member's (or a host's) request to join the room with a microphone.
+type JoinRequest struct {
+	Offer string
+	// Name is the display name as typed; it is normalised (CleanName) and must not be another
+	// live member's.
+	Name string
+	// Host marks a host of the session: every roster shows them as such.
+	Host bool
+	// Replaces is the private key of the same person's earlier connection (a rejoin after a drop):
+	// that member leaves, so their name is free again.
+	Replaces string
+}
+
+// JoinWith is Join with the request's options.
+func (r *Room) JoinWith(ctx context.Context, req JoinRequest) (string, string, error) {
+	offer := req.Offer
+	name, err := CleanName(req.Name)
 	if err != nil {
 		return "", "", err
 	}
 	if err := checkMemberOffer(offer); err != nil {
 		return "", "", err
 	}
+	if req.Replaces != "" {
+		r.LeaveByKey(req.Replaces)
+	}
+	_, stale := r.nameHolders(name, time.Now())
+	for _, m := range stale {
+		r.log.Info("a newcomer with the same name replaces a member whose connection is gone", "member", m.id)
+		r.Leave(m.id)
+	}
 	r.mu.Lock()
 	switch {
 	case r.closed:
 		r.mu.Unlock()
 		return "", "", ErrClosed
-	case r.locked:
+	case r.locked && !req.Host:
 		r.mu.Unlock()
 		return "", "", ErrLocked
 	case len(r.byID) >= r.cfg.MaxMembers:
 		r.mu.Unlock()
 		return "", "", ErrFull
 	}
-	micsLocked := r.micsLocked
+	err = r.nameFreeLocked(name)
 	r.mu.Unlock()
+	if err != nil {
+		return "", "", err
+	}
 
 	stream, err := mix.NewStream()
 	if err != nil {
@@ -170,12 +198,10 @@ func (r *Room) Join(ctx context.Context, offer, name string) (string, string, er
 		id: newPeerID(), key: newPeerID(), name: name, r: r, pc: pc,
 		stream: stream, vad: mix.NewVAD(), frame: make([]float32, 2*960),
 		senders: make(map[string]*webrtc.RTPSender), done: make(chan struct{}),
-		tokens: 20, tokensAt: time.Now(),
+		tokens: 20, tokensAt: time.Now(), host: req.Host,
+		nameKey: nameKey(name), joinedAt: time.Now(),
 	}
-	if micsLocked {
-		m.muted.Store(true)
-		m.hostMuted.Store(true)
-	}
+	m.live.Store(true)
 	fail := func(err error) (string, string, error) {
 		pc.Close()
 		return "", "", err
@@ -249,6 +275,14 @@ func (r *Room) Join(ctx context.Context, offer, name string) (string, string, er
 		r.mu.Unlock()
 		return fail(ErrClosed)
 	}
+	// Checked again: someone with the same name may have joined while this answer was prepared.
+	if err := r.nameFreeLocked(name); err != nil {
+		r.mu.Unlock()
+		return fail(err)
+	}
+	// The room-wide hold as it is now: Configure changes it and lists the members under r.mu, so
+	// a member added here is either in its list or sees its new value.
+	m.holdRoom(r.micsLocked)
 	r.byID[m.id] = m
 	r.publishMembersLocked()
 	r.wg.Add(2 + goroutines(videoSender))
@@ -257,7 +291,7 @@ func (r *Room) Join(ctx context.Context, offer, name string) (string, string, er
 	r.watch(pc, sender, m.done, func() { r.Leave(m.id) }, "member", m.id, r.watchVideo(videoSender, v))
 	r.log.Info("member joined", "member", m.id, "members", r.Members())
 	r.stateChanged()
-	return m.key, pc.LocalDescription().SDP, nil
+	return m.key, stereoOpus(pc.LocalDescription().SDP), nil
 }
 
 func readRTCP(s *webrtc.RTPSender) {
@@ -297,7 +331,7 @@ func (r *Room) readMic(m *member, tr *webrtc.TrackRemote) {
 			}
 			continue
 		}
-		if m.muted.Load() {
+		if !m.live.Load() {
 			continue
 		}
 		m.stream.Push(pkt.SequenceNumber, pkt.Timestamp, pkt.Payload)
@@ -407,6 +441,13 @@ func (r *Room) memberReady(m *member) {
 	m.mu.Unlock()
 	you := m.json()
 	m.send(message{Type: "welcome", You: &you})
+	m.mu.Lock()
+	held := m.mic.held()
+	m.mu.Unlock()
+	if held {
+		// Joined during a hold: the page locks its microphone button until the release.
+		m.send(mutedMessage(true, true))
+	}
 	b, _ := json.Marshal(r.stateMessage())
 	m.sendRaw(b)
 	if c := r.lastCaption(); c != nil {
@@ -458,7 +499,7 @@ func (m *member) negotiate() {
 		m.r.Leave(m.id)
 	})
 	m.mu.Unlock()
-	m.send(message{Type: "offer", SDP: m.pc.LocalDescription().SDP})
+	m.send(message{Type: "offer", SDP: stereoOpus(m.pc.LocalDescription().SDP)})
 }
 
 func (m *member) answered(sdpText string) error {
@@ -576,7 +617,7 @@ func (r *Room) handleMessage(m *member, raw webrtc.DataChannelMessage) {
 			m.send(message{Type: "error", Error: "hand needs \"raised\""})
 			return
 		}
-		m.hand.Store(*in.Raised)
+		m.raiseHand(*in.Raised, time.Now())
 		r.stateChanged()
 	case "reaction":
 		if in.Kind != "candle" && in.Kind != "heart" {
@@ -597,21 +638,6 @@ func (r *Room) handleMessage(m *member, raw webrtc.DataChannelMessage) {
 	default:
 		m.send(message{Type: "error", Error: "unknown message type"})
 	}
-}
-
-func (r *Room) selfMute(m *member, muted bool) error {
-	r.mu.Lock()
-	micsLocked := r.micsLocked
-	r.mu.Unlock()
-	if !muted && (m.hostMuted.Load() || micsLocked) {
-		return fmt.Errorf("%w: the host has muted microphones for now", ErrNotAllowed)
-	}
-	m.muted.Store(muted)
-	if muted {
-		m.stream.Reset()
-	}
-	r.stateChanged()
-	return nil
 }
 
 // Leave removes a member: their connection closes and their track leaves everyone else's.
@@ -663,25 +689,6 @@ func (r *Room) LeaveByKey(key string) bool {
 
 func subtleEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
-// Mute mutes a member (their audio stops reaching anyone at once) or lets them unmute again.
-func (r *Room) Mute(id string, muted bool) error {
-	r.mu.Lock()
-	m, ok := r.byID[id]
-	r.mu.Unlock()
-	if !ok {
-		return ErrNoPeer
-	}
-	m.hostMuted.Store(muted)
-	if muted {
-		m.muted.Store(true)
-		m.stream.Reset()
-	}
-	t, byHost := m.muted.Load(), muted
-	m.send(message{Type: "muted", Muted: &t, ByHost: &byHost})
-	r.stateChanged()
-	return nil
-}
-
 // Remove removes a member at the host's request, telling them first.
 func (r *Room) Remove(id string) bool {
 	r.mu.Lock()
@@ -696,53 +703,6 @@ func (r *Room) Remove(id string) bool {
 		return true
 	}
 	return r.removeListener(id)
-}
-
-// LowerHand lowers a member's raised hand.
-func (r *Room) LowerHand(id string) error {
-	r.mu.Lock()
-	m, ok := r.byID[id]
-	r.mu.Unlock()
-	if !ok {
-		return ErrNoPeer
-	}
-	m.hand.Store(false)
-	r.stateChanged()
-	return nil
-}
-
-// Configure applies the host's room settings. Locking the microphones mutes everyone and keeps them
-// muted; unlocking lets members unmute themselves.
-func (r *Room) Configure(s Settings) {
-	r.mu.Lock()
-	r.locked = s.Locked
-	changedMics := r.micsLocked != s.MicsLocked
-	r.micsLocked = s.MicsLocked
-	members := make([]*member, 0, len(r.byID))
-	for _, m := range r.byID {
-		members = append(members, m)
-	}
-	r.mu.Unlock()
-	r.ducking.Store(s.Ducking)
-	if changedMics {
-		for _, m := range members {
-			m.hostMuted.Store(s.MicsLocked)
-			if s.MicsLocked {
-				m.muted.Store(true)
-				m.stream.Reset()
-			}
-			t, byHost := m.muted.Load(), s.MicsLocked
-			m.send(message{Type: "muted", Muted: &t, ByHost: &byHost})
-		}
-	}
-	r.stateChanged()
-}
-
-// Settings returns the room's current settings.
-func (r *Room) Settings() Settings {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return Settings{Locked: r.locked, MicsLocked: r.micsLocked, Ducking: r.ducking.Load()}
 }
 
 // Roster returns the members as JSON-ready values.

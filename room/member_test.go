@@ -318,7 +318,7 @@ func TestLockedRoomAndMicsLocked(t *testing.T) {
 	m, _ := joinMember(t, ctx, r, "Ana")
 	r.Configure(Settings{MicsLocked: true, Ducking: true})
 	waitFor(t, "muted by host", 2*time.Second, func() bool { return len(m.Messages("muted")) > 0 })
-	if !(*r.members.Load())[0].muted.Load() {
+	if (*r.members.Load())[0].live.Load() {
 		t.Fatal("mics locked but member not muted")
 	}
 	r.Configure(Settings{Locked: true, MicsLocked: true, Ducking: true})

@@ -53,6 +53,9 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// GatherTimeout bounds the wait for ICE candidates before answering (non-trickle).
 	GatherTimeout time.Duration
+	// StaleName is how long a member without a working connection keeps their name from a
+	// newcomer (who then takes their place); 5 s by default.
+	StaleName time.Duration
 }
 
 // Room holds one live session's peers and its two audio outputs: the broadcast as members hear it
@@ -96,6 +99,10 @@ type Room struct {
 	closed     bool
 	nowPlaying func() any
 	wg         sync.WaitGroup
+
+	// configMu serialises Configure, so concurrent changes of the room-wide hold reach every
+	// member in the order they were made.
+	configMu sync.Mutex
 
 	stateMu      sync.Mutex
 	statePending bool
@@ -176,6 +183,9 @@ func New(id string, api *webrtc.API, listenEnc, memberEnc Encoder, cfg Config, l
 	if cfg.GatherTimeout <= 0 {
 		cfg.GatherTimeout = 2 * time.Second
 	}
+	if cfg.StaleName <= 0 {
+		cfg.StaleName = 5 * time.Second
+	}
 	track, err := webrtc.NewTrackLocalStaticRTP(opusCapability, "mix", "hearth-"+id)
 	if err != nil {
 		return nil, err
@@ -222,7 +232,7 @@ func (r *Room) WriteAudio(seq int64, pcm []float32) {
 	changed := false
 	for _, m := range members {
 		has := m.stream.Pull(m.frame)
-		if m.muted.Load() {
+		if !m.live.Load() {
 			has = false
 		}
 		sp := false
@@ -432,7 +442,7 @@ func (r *Room) AddListener(ctx context.Context, offer string) (string, string, e
 	r.watch(pc, sender.Sender(), p.done, func() { r.removeListener(p.id) }, "listener", p.id, r.watchVideo(videoSender, v))
 	r.log.Info("listener joined", "peer", p.id, "listeners", r.Listeners())
 	r.stateChanged()
-	return p.id, pc.LocalDescription().SDP, nil
+	return p.id, stereoOpus(pc.LocalDescription().SDP), nil
 }
 
 // watchVideo reads a peer's video RTCP, answering picture loss with keyframes, and returns what to

@@ -140,6 +140,19 @@ type NowPlaying struct {
 	Mics        MicRule
 	// SegmentEnds is when the segment ends, if it has a length.
 	SegmentEnds time.Time
+	// Part is the program part, for sessions with a program (nil otherwise).
+	Part *Part
+}
+
+// Part is the program part running, as the pages show it: "Sharing circle · 12 min left".
+type Part struct {
+	Name  string `json:"name"`
+	Index int    `json:"index"` // from 0, as "segment"
+	Count int    `json:"count"`
+	// RemainingMS is how long the part has left (held while paused); null when it runs until its
+	// playlist ends.
+	RemainingMS *int64 `json:"remaining_ms"`
+	Mics        string `json:"mics"`
 }
 
 // NowPlayingAt returns what is playing at t, and false before the start and after the end.
@@ -153,6 +166,13 @@ func (s *Session) NowPlayingAt(t time.Time) (NowPlaying, bool) {
 	np := NowPlaying{Paused: p.Paused, Silent: p.Silent, Segment: p.Segment, SegmentName: sg.Name, Mics: sg.Mics}
 	if sg.Length > 0 && !p.Paused {
 		np.SegmentEnds = t.Add(sg.Length - p.Elapsed)
+	}
+	if len(s.Segments) > 0 {
+		np.Part = &Part{Name: sg.Name, Index: p.Segment, Count: len(s.Segments), Mics: string(sg.Mics)}
+		if sg.Length > 0 {
+			left := max(sg.Length-p.Elapsed, 0).Milliseconds()
+			np.Part.RemainingMS = &left
+		}
 	}
 	if !p.Silent {
 		it := sg.Playlist.Items[p.Item]

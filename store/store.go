@@ -223,7 +223,20 @@ var migrations = []string{
 	ALTER TABLE sessions ADD COLUMN collage_locked INTEGER NOT NULL DEFAULT 0;`,
 	// 10: a finalized collage is the session's broadcast.
 	`ALTER TABLE sessions ADD COLUMN collage_final INTEGER NOT NULL DEFAULT 0;`,
-	// 11 (issue 9, circles): a session is a memorial only when its host makes it one, and its
+	// accounts: one-time links that set a password: the first admin's setup link (no host yet)
+	// and the reset links an admin issues. Only the SHA-256 of each link's secret is stored.
+	`CREATE TABLE account_links (
+		token_hash TEXT PRIMARY KEY,
+		kind TEXT NOT NULL,
+		host_id TEXT REFERENCES hosts (id) ON DELETE CASCADE,
+		created_by TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL,
+		used_at INTEGER,
+		replaced_at INTEGER
+	);
+	CREATE INDEX account_links_by_host ON account_links (kind, host_id);`,
+	// 12 (issue 9, circles): a session is a memorial only when its host makes it one, and its
 	// contribution link has a token of its own; series carry that choice and may play a program;
 	// circles have support text for their ended pages; invitation links can be shown again, and
 	// a use is counted once per person who follows one into a session.

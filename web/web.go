@@ -4,8 +4,14 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
+	"mime"
+	"path"
 )
 
 //go:embed static
@@ -45,4 +51,57 @@ func page(name string) []byte {
 		return nil
 	}
 	return b
+}
+
+// File is one embedded file ready to serve: its bytes, a gzip copy when that is smaller, and
+// strong validators for each.
+type File struct {
+	Body, Gzip     []byte
+	ETag, GzipETag string
+	ContentType    string
+}
+
+// Files holds every file under static/, compressed once when the server starts.
+type Files struct{ byName map[string]*File }
+
+// NewFiles reads and compresses the embedded files.
+func NewFiles() (*Files, error) {
+	fsys := Static()
+	f := &Files{byName: make(map[string]*File)}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		ct := mime.TypeByExtension(path.Ext(name))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		sum := sha256.Sum256(body)
+		file := &File{Body: body, ContentType: ct, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		if _, err := zw.Write(body); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		if buf.Len() < len(body)*9/10 {
+			file.Gzip = buf.Bytes()
+			file.GzipETag = `"` + hex.EncodeToString(sum[:12]) + `-gz"`
+		}
+		f.byName[name] = file
+		return nil
+	})
+	return f, err
+}
+
+// Get returns the file at name (a path under static/, without a leading slash).
+func (f *Files) Get(name string) (*File, bool) {
+	file, ok := f.byName[name]
+	return file, ok
 }

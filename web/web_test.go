@@ -371,8 +371,11 @@ func TestJoinPageHooks(t *testing.T) {
 			switch {
 			case tg.name != "input" || tg.attrs["type"] != "text":
 				return "want an <input type=text>"
-			case tg.attrs["maxlength"] != "40":
-				return "want maxlength=40"
+			// The 40 the server allows are grapheme clusters; maxlength counts
+			// UTF-16 units, so it only stops an absurd paste (the page says why a
+			// long name is refused), and never cuts an emoji family in two.
+			case tg.attrs["maxlength"] != "400":
+				return "want maxlength=400"
 			case tg.attrs["autocomplete"] != "off":
 				return "want autocomplete=off"
 			case tg.attrs["id"] == "":
@@ -491,6 +494,7 @@ func TestAssetsStayLocal(t *testing.T) {
 		{"listen.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie", "localStorage"}},
 		{"join.js", []string{"http://", "https://", "innerHTML", "insertAdjacentHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie"}},
 		{"shared.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", "document.cookie", "localStorage"}},
+		{"live.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", "document.", "localStorage", "sessionStorage"}},
 		{"collage-view.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie", "localStorage", "sessionStorage"}},
 		{"text.js", []string{"http://", "https://", "eval(", "new Function"}},
 		{"style.css", []string{"http://", "https://", "@import", "url("}},
@@ -604,19 +608,19 @@ func TestClassesAreStyled(t *testing.T) {
 	}
 }
 
-// Both pages follow the room's events through shared.js, so the stream's
+// Both pages follow the room's events through live.js, so the stream's
 // rules (the token in ?t=, the retries) live in one place; and both keep the
 // room in window.hearth for tests.
 func TestPagesShareTheEventStream(t *testing.T) {
-	shared := readStatic(t, "shared.js")
-	if n := strings.Count(shared, "new EventSource("); n != 1 {
-		t.Errorf("shared.js opens an EventSource in %d places, want 1", n)
+	live := readStatic(t, "live.js")
+	if n := strings.Count(live, "new EventSource("); n != 1 {
+		t.Errorf("live.js opens an EventSource in %d places, want 1", n)
 	}
 	for _, script := range []string{"listen.js", "join.js"} {
 		t.Run(script, func(t *testing.T) {
 			src := readStatic(t, script)
 			if strings.Contains(src, "EventSource") {
-				t.Errorf("%s uses EventSource itself; use eventFeed from shared.js", script)
+				t.Errorf("%s uses EventSource itself; use eventFeed from live.js", script)
 			}
 			for _, want := range []string{
 				"eventFeed({",
@@ -661,12 +665,24 @@ func TestReducedMotion(t *testing.T) {
 // ends the page, as listen.js does, and not end on the message alone.
 func TestJoinConfirmsEndedMessage(t *testing.T) {
 	src := readStatic(t, "join.js")
-	cases := regexp.MustCompile(`case "ended":\s*(\w+)\(`).FindAllStringSubmatch(src, -1)
-	if len(cases) != 2 {
-		t.Fatalf("join.js has %d `case \"ended\":` handlers, want 2 (data channel, event stream)", len(cases))
-	}
-	for _, c := range cases {
-		if c[1] != "onEndedMessage" {
+	// The two places messages arrive: the data channel's onMessage and the
+	// event stream's handler.
+	for _, where := range []struct{ from, to string }{
+		{"\nfunction onMessage(", "\n}\n"},
+		{"\nconst events = eventFeed({", "\n});\n"},
+	} {
+		i := strings.Index(src, where.from)
+		if i < 0 {
+			t.Fatalf("join.js has no %q", strings.TrimSpace(where.from))
+		}
+		body := src[i:]
+		if j := strings.Index(body, where.to); j >= 0 {
+			body = body[:j]
+		}
+		c := regexp.MustCompile(`case "ended":\s*(\w+)\(`).FindStringSubmatch(body)
+		if c == nil {
+			t.Errorf("%s: no `case \"ended\":`", strings.TrimSpace(where.from))
+		} else if c[1] != "onEndedMessage" {
 			t.Errorf("join.js handles an \"ended\" message with %s, want onEndedMessage (which asks the server first)", c[1])
 		}
 	}
@@ -681,8 +697,8 @@ func TestJoinConfirmsEndedMessage(t *testing.T) {
 // an <audio> element; captions come on the event stream and, for members, the
 // data channel.
 func TestPagesReceiveTheCollage(t *testing.T) {
-	shared := readStatic(t, "shared.js")
-	types := regexp.MustCompile(`for \(const type of \[([^\]]*)\]\) src\.addEventListener`).FindStringSubmatch(shared)
+	live := readStatic(t, "live.js")
+	types := regexp.MustCompile(`export const EVENT_TYPES = \[([^\]]*)\];`).FindStringSubmatch(live)
 	if types == nil || !strings.Contains(types[1], `"caption"`) {
 		t.Errorf("eventFeed does not listen for caption events: %v", types)
 	}

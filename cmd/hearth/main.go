@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 	// Time zones are embedded so schedules work on minimal systems without tzdata installed.
@@ -69,7 +68,8 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 	}
 	defer st.Close()
 
-	tokenHash, err := adminToken(ctx, st, cfg.AdminToken, out)
+	var hello welcome
+	tokenHash, err := adminToken(ctx, st, cfg.AdminToken, &hello)
 	if err != nil {
 		return err
 	}
@@ -135,15 +135,19 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
-	base := cfg.PublicURL
-	if base == "" {
-		base = "http://" + displayAddr(ln.Addr())
+	hello.base = cfg.PublicURL
+	if hello.base == "" {
+		hello.base = "http://" + displayAddr(ln.Addr())
 	}
 	if cfg.Demo {
-		if err := ensureDemo(ctx, st, lib, mgr, base, out); err != nil {
+		if hello.demo, err = ensureDemo(ctx, st, lib, mgr); err != nil {
 			ln.Close()
 			return fmt.Errorf("demo session: %w", err)
 		}
+	}
+	if err := hello.prepareSetup(ctx, st, clk.Now()); err != nil {
+		ln.Close()
+		return fmt.Errorf("setup link: %w", err)
 	}
 
 	handler := api.New(api.Config{
@@ -153,6 +157,7 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 		PublicURL:      cfg.PublicURL,
 		Ready:          st.Ping,
 		ICEServers:     iceServers,
+		Clock:          clk,
 	}, mgr, lib, st, hub, st, st, log)
 	if handlerHook != nil {
 		handlerHook(handler)
@@ -170,6 +175,7 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.Serve(ln) }()
 	log.Info("hearth listening", "addr", ln.Addr().String(), "data", cfg.Data)
+	hello.print(out)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -209,7 +215,7 @@ func newLogger(cfg Config, out io.Writer) *slog.Logger {
 // adminToken returns the hash of the admin token. A token from the environment wins; otherwise the
 // stored hash is used, and on the very first start a token is generated, printed once and only its
 // hash kept.
-func adminToken(ctx context.Context, st *store.Store, fromEnv string, out io.Writer) (string, error) {
+func adminToken(ctx context.Context, st *store.Store, fromEnv string, hello *welcome) (string, error) {
 	if fromEnv != "" {
 		return api.HashToken(fromEnv), nil
 	}
@@ -225,45 +231,31 @@ func adminToken(ctx context.Context, st *store.Store, fromEnv string, out io.Wri
 	if err := st.SetMeta(ctx, "admin_token_sha256", h); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(out, "\n  Admin token (shown once, keep it safe): %s\n  Use it as: Authorization: Bearer %s\n\n", token, token)
+	hello.adminToken = token
 	return h, nil
 }
 
 // ensureDemo creates, on a data directory with no demo session, a session that is live at once and
 // loops the sample meditation, so a fresh install has something to listen to.
-func ensureDemo(ctx context.Context, st *store.Store, lib *media.Library, mgr *session.Manager, base string, out io.Writer) error {
+func ensureDemo(ctx context.Context, st *store.Store, lib *media.Library, mgr *session.Manager) (*session.Session, error) {
 	id, err := st.DemoSession(ctx)
 	if err == nil {
-		s, err := mgr.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		printListen(out, base, s)
-		return nil
+		return mgr.Get(ctx, id)
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		return err
+		return nil, err
 	}
 	a, err := lib.Import(ctx, bytes.NewReader(assets.Meditation()), "meditation.mp3", assets.MeditationTitle)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s, err := mgr.Create(ctx, session.CreateRequest{
+	return mgr.Create(ctx, session.CreateRequest{
 		Title:    "Demo: " + assets.MeditationTitle,
 		StartsAt: mgr.Now(),
 		MediaIDs: []string{a.ID},
 		Loop:     true,
 		Demo:     true,
 	})
-	if err != nil {
-		return err
-	}
-	printListen(out, base, s)
-	return nil
-}
-
-func printListen(out io.Writer, base string, s *session.Session) {
-	fmt.Fprintf(out, "\n  Demo session %q is live. Listen at:\n  %s/listen/%s#t=%s\n\n", s.Title, strings.TrimRight(base, "/"), s.ID, s.ListenerToken)
 }
 
 // displayAddr turns a listen address into one a person can open in a browser.

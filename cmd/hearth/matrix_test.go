@@ -81,6 +81,13 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST", "/api/v1/tokens", `{}`, [7]int{400, 400, 400, 400, 403, 403, 401}},
 		{"GET", "/api/v1/tokens", "", [7]int{400, 200, 200, 200, 403, 403, 401}},
 		{"DELETE", "/api/v1/tokens/nosuch", "", [7]int{400, 404, 404, 404, 403, 403, 401}},
+		// Account management (accounts stream): admins only; links need no sign-in (a malformed one is 400).
+		{"PATCH", "/api/v1/hosts/nosuch", `{"disabled":false}`, [7]int{404, 403, 403, 403, 403, 403, 401}},
+		{"DELETE", "/api/v1/hosts/nosuch", "", [7]int{404, 403, 403, 403, 403, 403, 401}},
+		{"POST", "/api/v1/hosts/nosuch/reset-link", "", [7]int{404, 403, 403, 403, 403, 403, 401}},
+		{"POST", "/api/v1/auth/password", `{"current_password":"not it at all","new_password":"a new long passphrase"}`, [7]int{400, 403, 403, 403, 403, 403, 401}},
+		{"GET", "/api/v1/account-links/nosuch", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
+		{"POST", "/api/v1/account-links/nosuch", `{}`, [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"POST", "/api/v1/media", "", [7]int{415, 403, 403, 403, 403, 403, 401}},
 		{"GET", "/api/v1/media", "", [7]int{200, 403, 403, 403, 403, 403, 401}},
 		{"GET", "/api/v1/media/" + mid, "", [7]int{200, 403, 403, 403, 403, 403, 401}},
@@ -188,6 +195,8 @@ func templatePath(p, gid, sid, mid string) string {
 				parts[i] = ":iid"
 			case "hosts":
 				parts[i] = ":hid"
+			case "account-links":
+				parts[i] = ":token"
 			case "invites":
 				if i >= 4 && parts[i-2] == "v1" {
 					parts[i] = ":token"

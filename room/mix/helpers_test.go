@@ -223,6 +223,9 @@ const (
 	celtMusic
 	// stereoMusic: stereo input from a mono signal, audio application, 96 kbps.
 	stereoMusic
+	// stereoVoice: Chrome's microphone once an answer says stereo=1 (the room's answers do, for
+	// the broadcast on the same section): the mono microphone coded as stereo, VoIP, 32 kbps.
+	stereoVoice
 )
 
 // encode cuts mono 48 kHz audio into packets of frameSamples (120..2880) with libopus, numbering
@@ -235,6 +238,8 @@ func encode(t testing.TB, x []float32, frameSamples int, kind encoderKind, seq0 
 		app, bitrate = libopus.AppRestrictedLowdelay, 64000
 	case stereoMusic:
 		channels, app, bitrate = 2, libopus.AppAudio, 96000
+	case stereoVoice:
+		channels = 2
 	}
 	enc, err := libopus.NewEncoder(Rate, channels, app)
 	if err != nil {

@@ -22,6 +22,7 @@ func TestStreamInOrder(t *testing.T) {
 		{"chrome voice (hybrid/SILK)", chromeVoice},
 		{"CELT", celtMusic},
 		{"stereo packets", stereoMusic},
+		{"stereo voice (SILK/hybrid stereo)", stereoVoice},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pkts := encode(t, speech, FrameSamples, tc.kind, 1000, 12345)
@@ -36,6 +37,9 @@ func TestStreamInOrder(t *testing.T) {
 			if st.Packets != uint64(len(pkts)) || st.Lost != 0 || st.Concealed != 0 || st.DecodeErrors != 0 ||
 				st.Dropped != 0 || st.Underruns != 0 || st.Skipped != 0 {
 				t.Errorf("stats %+v", st)
+			}
+			if in, out := rms(speech), rms(p.out); math.Abs(20*math.Log10(out/in)) > 3 {
+				t.Errorf("level %.1f dB against %.1f dB in", 20*math.Log10(out), 20*math.Log10(in))
 			}
 			if p.has[0] {
 				t.Error("first pull (still buffering) reported audio")

@@ -26,6 +26,17 @@ const MUTE_HIDE_MS = 2000;
 // polite live region, captionText and captionBy its two parts, captionName
 // the contributor's name inside captionBy. onChange() is told when the
 // picture appears or goes, or the caption changes.
+/**
+ * @param {object} o
+ * @param {HTMLElement} o.page
+ * @param {HTMLElement} o.frame
+ * @param {HTMLVideoElement} o.video
+ * @param {HTMLElement} o.caption
+ * @param {HTMLElement} o.captionText
+ * @param {HTMLElement} o.captionBy
+ * @param {HTMLElement} o.captionName
+ * @param {() => void} [o.onChange]
+ */
 export function collageStage({ page, frame, video, caption, captionText, captionBy, captionName, onChange }) {
   let track = null;
   let showing = false;

@@ -88,7 +88,11 @@ export async function api(method, path, body, opts = {}) {
   if (res.ok) return data;
   const message = data && typeof data.error === "string" ? data.error : `Something went wrong (${res.status}).`;
   const err = new ApiError(res.status, message, Number(res.headers.get("Retry-After")) || 0);
-  if (!(opts.own401 && err.status === 401) && signedOut(err, path)) onSignedOut();
+  if (!(opts.own401 && err.status === 401) && signedOut(err, path)) {
+    onSignedOut();
+    // What the view on screen shows of it: words for a person, not the API's.
+    throw new ApiError(err.status, "You’re signed out. Please sign in again.", 0);
+  }
   throw err;
 }
 
@@ -176,4 +180,12 @@ export function upload(groupId, file, title, { onProgress, onSent } = {}) {
     xhr.send(form);
   });
   return { promise, abort: () => xhr.abort() };
+}
+
+// useAccountLink spends a setup or reset link (the account's new password)
+// and keeps the CSRF token of the sign-in it starts. It returns the host.
+export async function useAccountLink(token, username, password) {
+  const res = await api("POST", `/api/v1/account-links/${encodeURIComponent(token)}`, { username, password });
+  store(res && res.csrf_token);
+  return res.host;
 }

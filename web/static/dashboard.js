@@ -4,6 +4,8 @@
 //   #/circle/{id}            one circle: sessions, invitations, recordings, hosts, activity
 //   #/circle/{id}/new        plan a session: playlist, day, time and time zone
 //   #/session/{id}           one session: live controls, the room, its links
+//   #/account                your password; for admins, the host accounts
+//   #/setup/{secret}, #/reset/{secret}   one-time account links (no sign-in needed)
 //
 // Whoever is not signed in sees the sign-in form first and comes back to the
 // same place afterwards. Nothing here talks to anything but this server.
@@ -13,8 +15,9 @@ import { el, errorText, quiet, say } from "./dashboard-ui.js";
 import { groupsView, groupView } from "./dashboard-groups.js";
 import { newSessionView } from "./dashboard-session.js";
 import { liveView } from "./dashboard-live.js";
+import { accountView, linkRoute, linkView } from "./dashboard-accounts.js";
 
-const VIEWS = ["loading", "login", "groups", "group", "new", "live", "missing"];
+const VIEWS = ["loading", "login", "groups", "group", "new", "live", "missing", "link", "account"];
 
 const app = {
   host: null,
@@ -39,7 +42,16 @@ const handlers = {
   group: groupView(app),
   new: newSessionView(app),
   live: liveView(app),
+  account: accountView(app),
 };
+
+// Accounts: a setup or reset link signs the browser in once it is used.
+const links = linkView(app, (host, kind) => {
+  app.host = host;
+  showAccount();
+  route();
+  say(kind === "setup" ? "Your admin account is ready. Add your hosts below." : "Your new password is saved, and you are signed in.");
+});
 
 // showView puts one view on screen and moves focus to its heading, so a
 // screen reader hears where the host has arrived.
@@ -65,11 +77,25 @@ function parseRoute() {
   if (parts[0] === "circle" && parts[1] && parts.length === 2) return { name: "group", id: parts[1] };
   if (parts[0] === "circle" && parts[1] && parts[2] === "new" && parts.length === 3) return { name: "new", id: parts[1] };
   if (parts[0] === "session" && parts[1] && parts.length === 2) return { name: "live", id: parts[1] };
+  if (parts[0] === "account" && parts.length === 1) return { name: "account" };
   return { name: "unknown" };
 }
 
 function route() {
-  if (!app.host) return;
+  const link = linkRoute();
+  if (link) {
+    // A link works whoever is (or is not) signed in here.
+    if (app.current && app.current.leave) app.current.leave();
+    app.current = null;
+    quiet();
+    links.enter(link);
+    return;
+  }
+  if (!app.host) {
+    // Leaving a link's page ("Go to sign in") without having used it.
+    if (el("main").dataset.view === "link") askToSignIn("");
+    return;
+  }
   quiet();
   if (app.current && app.current.leave) app.current.leave();
   app.current = null;
@@ -183,6 +209,10 @@ async function start() {
     askToSignIn("For your safety you were signed out. Please sign in again to carry on where you were.", name);
   });
   window.addEventListener("hashchange", route);
+  if (linkRoute()) {
+    route();
+    return;
+  }
 
   let host = null;
   try {

@@ -1,3 +1,4 @@
+// @ts-check
 // Hearth join page.
 //
 // Someone opens /join/{id}#t={member token} on a phone, types a first name and
@@ -18,27 +19,26 @@
 
 import {
   ICON_SPEAKING,
-  deleteResource,
-  eventFeed,
-  gathered,
-  parseRoster,
   reactionStage,
+  renderAfterwards,
   renderNowPlaying,
+  renderSessionLinks,
   setAttr,
   setData,
   setText,
   svgIcon,
-  fetchSessionInfo,
 } from "./shared.js";
-import { collageOpen, collageStage } from "./collage-view.js";
+import { connection, eventFeed, fetchSessionInfo, holds, parseState } from "./live.js";
+import { collageStage } from "./collage-view.js";
 import {
+  NAME_ERRORS,
+  checkName,
   cleanName,
-  countdownPhrase,
   initial,
   othersListeningPhrase,
   readSessionId,
   readToken,
-  startsPhrase,
+  startsLine,
 } from "./text.js";
 
 const POLL_WAIT_MS = 5000; // before joining, and while the room has not begun
@@ -64,7 +64,6 @@ const ECHO_WINDOW_MS = 4000;
 const CLOSE_GRACE_MS = 300; // lets a last "removed" or "ended" arrive before we reconnect
 const CONFIRM_TIMEOUT_MS = 8000; // asking the server whether an "ended" is the end
 const HAND_SETTLE_MS = 2500;
-const COLLAGE_CHECK_MS = 60000; // how often to ask whether the collage still takes contributions
 const UNMUTE_REFUSAL_MS = 3000;
 const NAME_KEY = "hearth.name";
 
@@ -77,6 +76,7 @@ const NO_WEBRTC = "This browser can’t join live sessions. Please open the link
 const ENDED = "This session has ended. Thank you for being here.";
 const REMOVED = "The host has asked you to leave this session.";
 const LEFT = "You have left the session.";
+const RELEASED = "You may speak again. Your microphone is off until you tap it.";
 
 const el = (id) => document.getElementById(id);
 const ui = {
@@ -84,11 +84,11 @@ const ui = {
   title: el("title"),
   state: el("state"),
   form: el("join-form"),
-  name: el("name"),
+  name: /** @type {HTMLInputElement} */ (el("name")),
   nameError: el("name-error"),
-  remember: el("remember"),
-  joinMic: el("join-mic"),
-  joinListen: el("join-listen"),
+  remember: /** @type {HTMLInputElement} */ (el("remember")),
+  joinMic: /** @type {HTMLButtonElement} */ (el("join-mic")),
+  joinListen: /** @type {HTMLButtonElement} */ (el("join-listen")),
   joinStatus: el("join-status"),
   micHelp: el("mic-help"),
   micHelpWhy: el("mic-help-why"),
@@ -96,10 +96,17 @@ const ui = {
   status: el("status"),
   resume: el("resume"),
   altListen: el("alt-listen"),
-  mic: el("mic"),
+  mic: /** @type {HTMLButtonElement} */ (el("mic")),
   micState: el("mic-state"),
   switchMic: el("switch-mic"),
   hand: el("hand"),
+  handLabel: el("hand-label"),
+  volume: /** @type {HTMLInputElement} */ (el("volume")),
+  volumeHint: el("volume-hint"),
+  calendar: el("calendar"),
+  calendarLink: /** @type {HTMLAnchorElement} */ (el("calendar-link")),
+  nextSession: el("next-session"),
+  supportText: el("support-text"),
   candle: el("candle"),
   heart: el("heart"),
   leave: el("leave"),
@@ -120,9 +127,9 @@ const ui = {
   toast: el("toast"),
   sink: el("sink"),
   contribute: el("contribute"),
-  contributeLink: el("contribute-link"),
+  contributeLink: /** @type {HTMLAnchorElement} */ (el("contribute-link")),
   collageFrame: el("collage-frame"),
-  collageVideo: el("collage-video"),
+  collageVideo: /** @type {HTMLVideoElement} */ (el("collage-video")),
   caption: el("caption"),
   captionText: el("caption-text"),
   captionBy: el("caption-by"),
@@ -132,6 +139,8 @@ const ui = {
 const sessionId = readSessionId(location.pathname, "join");
 const token = readToken(location.hash);
 const hasWebRTC = typeof RTCPeerConnection === "function";
+
+/** @typedef {import("./live.js").Attempt} Attempt */
 
 // Tests read this, and it is kept current:
 //   pc        the current RTCPeerConnection, or null
@@ -164,7 +173,7 @@ const hearth = {
   video: ui.collageVideo,
   collage: null,
 };
-window.hearth = hearth;
+/** @type {any} */ (window).hearth = hearth;
 
 // Session info, as last polled.
 let info = null;
@@ -197,7 +206,9 @@ let heardRoom = false; // a state message arrived since joining
 let micStream = null;
 let micOn = false; // the person wants to be heard
 let micLost = false; // the track ended (another app took it, the OS stopped it)
-let hostMuted = false;
+// The host's holds on our microphone (theirs on us, the room's, a program
+// part's) and their release: see holds() in live.js.
+const hold = holds();
 let unmuteAskedAt = -Infinity;
 let handRaised = false;
 let handPending = null; // what we last asked for, until the roster agrees
@@ -205,10 +216,6 @@ let handChangedAt = -Infinity;
 
 // The connection.
 let want = false; // we should be in the room
-let everConnected = false;
-let attempt = null;
-let failures = 0;
-let retryTimer = 0;
 let statusDetail = ""; // "", "offline", "busy", "full", "doors"
 
 // Reactions and messages.
@@ -232,8 +239,7 @@ const collage = collageStage({
   captionName: ui.captionName,
 });
 hearth.collage = collage;
-let collageCheckedAt = -Infinity;
-let collageTakesPhotos = false; // the session's collage is open for contributions
+let volume = 1;
 
 function authHeaders(extra) {
   return Object.assign({ Authorization: `Bearer ${token}` }, extra);
@@ -296,38 +302,24 @@ function applyInfo(next, wallMid, stampedAt) {
     onEnded();
     return;
   }
-  checkCollage();
-  if (before === "scheduled" && next.state === "live" && want && !isConnected()) {
-    failures = 0;
-    startAttempt();
-  }
+  if (before === "scheduled" && next.state === "live" && want) conn.reconnectNow();
   render();
 }
 
-// checkCollage shows the link to the contribution page while the session's
-// collage takes photos and songs, asking at most once a minute. A failed
-// question hides the link: better no link than one that leads to a refusal.
-async function checkCollage() {
-  const now = performance.now();
-  if (now - collageCheckedAt < COLLAGE_CHECK_MS) return;
-  collageCheckedAt = now;
-  collageTakesPhotos = (await collageOpen(sessionId, authHeaders({ Accept: "application/json" }))) === true;
-  renderContribute();
-}
-
+// renderContribute shows the links the session info offers: the memorial
+// collage's contribution page (memorial sessions only, while the collage takes
+// photos and songs) and "Add to calendar".
 function renderContribute() {
-  const over = Boolean(linkProblem) || finish === "removed" || finish === "ended" || (info && info.state === "ended");
-  const show = collageTakesPhotos && !over;
-  if (show && !ui.contributeLink.getAttribute("href")) {
-    ui.contributeLink.href = `/contribute/${encodeURIComponent(sessionId)}#t=${encodeURIComponent(token)}`;
-  }
-  ui.contribute.hidden = !show;
+  const over = Boolean(linkProblem) || finish === "removed" || finish === "ended" || Boolean(info && info.state === "ended");
+  renderSessionLinks(ui, info, over);
 }
 
 function setNowPlaying(np, at) {
   nowPlaying = np && typeof np === "object" ? np : null;
   nowPlayingAt = at;
   renderNow();
+  renderState();
+  updateMediaSession();
 }
 
 function giveUp(message) {
@@ -343,11 +335,12 @@ function giveUp(message) {
 
 function joinWithMic() {
   if (linkProblem || !hasWebRTC || finish === "ended" || finish === "removed") return;
-  const name = cleanName(ui.name.value);
-  if (!name) {
-    showNameError();
+  const check = checkName(ui.name.value);
+  if (!check.name) {
+    showNameError(check.error);
     return;
   }
+  const name = check.name;
   clearNameError();
   displayName = name;
   rememberName();
@@ -405,11 +398,10 @@ function enterRoom(nextMode) {
   hearth.mode = mode;
   finish = "";
   want = true;
+  heardPaused = false;
   confirming = 0; // a question still out from an earlier visit to the room is not this one's
-  everConnected = false;
-  failures = 0;
   statusDetail = "";
-  hostMuted = false;
+  hold.reset();
   heardRoom = false;
   handRaised = false;
   handPending = null;
@@ -421,7 +413,7 @@ function enterRoom(nextMode) {
   render();
   // Runs up to its first await now, inside the tap for Just listen: the
   // receiver's track starts playing in the gesture, like the listen page.
-  startAttempt();
+  conn.start();
   if (mode === "listen") openEvents();
   schedulePoll();
   // The first screen is gone: put the focus where the room begins.
@@ -443,9 +435,7 @@ function leaveRoom(quiet) {
 // sayGoodbye sends the DELETE; it is skipped when the server already let us go.
 function stopEverything(sayGoodbye) {
   want = false;
-  clearTimeout(retryTimer);
-  retryTimer = 0;
-  endAttempt(sayGoodbye);
+  conn.stop(sayGoodbye);
   closeEvents();
   stopMic();
   silenceAll();
@@ -455,7 +445,7 @@ function stopEverything(sayGoodbye) {
   speaking = new Set();
   hearth.memberId = "";
   handRaised = false;
-  hostMuted = false;
+  hold.reset();
   setAudioSession("auto");
 }
 
@@ -490,9 +480,7 @@ async function onEndedMessage() {
   const seq = ++confirmSeq;
   confirming = seq;
   // The room is gone on the server's side: no DELETE to send.
-  clearTimeout(retryTimer);
-  retryTimer = 0;
-  endAttempt(false);
+  conn.drop(false);
   statusDetail = "";
   setConnState("reconnecting");
   render();
@@ -514,17 +502,39 @@ async function onEndedMessage() {
   }
   // Still going, or we could not tell: a dropped connection. Reconnect,
   // unless the person left or something else already took over meanwhile.
-  if (want && !finish && !linkProblem && !attempt && !retryTimer) retry(null);
+  if (want && !finish && !linkProblem && !conn.current() && !conn.waiting()) conn.retry(null);
 }
 
 // ---------------------------------------------------------------------------
 // The name field, and the one thing this page may keep on the device.
 
-function showNameError() {
-  const raw = ui.name.value.trim();
-  setText(ui.nameError, raw ? "Please keep it to 40 letters or fewer." : "Please write a name first. A nickname is fine.");
+/** @param {string} [message] what to say; by default, what checkName says */
+function showNameError(message) {
+  setText(ui.nameError, message || checkName(ui.name.value).error || NAME_ERRORS.name_empty);
   ui.name.setAttribute("aria-invalid", "true");
   ui.name.focus();
+}
+
+// nameRefused: the server would not take the name. Back to the first screen
+// with its reason beside the field; nothing is retried, since only the person
+// can change the name. One exception: after a drop, our own earlier
+// connection may still hold the name on the server for a moment, so a
+// reconnection told "name_taken" tries again with the usual backoff.
+/**
+ * @param {Attempt} a
+ * @param {import("./live.js").Refusal} r
+ */
+function nameRefused(a, r) {
+  if (r.code === "name_taken" && conn.everConnected()) {
+    conn.retry(a, r.retryAfterMs);
+    return;
+  }
+  const message = r.code === "name_taken" ? NAME_ERRORS.name_taken : r.error || NAME_ERRORS[r.code] || NAME_ERRORS.name_invisible;
+  stopEverything(false);
+  finish = "";
+  setConnState("idle");
+  render();
+  showNameError(message);
 }
 
 function clearNameError() {
@@ -604,7 +614,7 @@ function stopMic() {
 }
 
 function micLocked() {
-  return hostMuted || Boolean(room && room.mics_locked);
+  return hold.held();
 }
 
 // setMic turns our voice on or off. The track is disabled when off, so the
@@ -640,7 +650,8 @@ function toggleMic() {
       }
       useMicStream(stream);
       const track = stream.getAudioTracks()[0];
-      const sender = attempt && attempt.tx && attempt.tx.sender;
+      const a = conn.current();
+      const sender = a && a.tx && a.tx.sender;
       if (sender && track) {
         sender.replaceTrack(track).catch(() => {});
         if (typeof sender.setStreams === "function") sender.setStreams(stream);
@@ -660,9 +671,9 @@ function toggleMic() {
 function newAudio() {
   const audio = document.createElement("audio");
   audio.autoplay = true;
-  audio.playsInline = true;
   audio.setAttribute("playsinline", "");
   audio.setAttribute("autoplay", "");
+  audio.volume = volume;
   ui.sink.appendChild(audio);
   return audio;
 }
@@ -685,7 +696,7 @@ function unlockAudio() {
 }
 
 function play(audio) {
-  if (!audio || !audio.srcObject) return;
+  if (!audio || !audio.srcObject || heardPaused) return;
   const p = audio.play();
   if (p && typeof p.catch === "function") {
     p.catch((err) => {
@@ -727,7 +738,7 @@ function attachMember(a, id, stream, transceiver) {
     m.stream = stream;
     m.audio.srcObject = stream;
     stream.addEventListener("removetrack", () => {
-      if (attempt === a && stream.getTracks().length === 0) dropMember(id, stream);
+      if (conn.current() === a && stream.getTracks().length === 0) dropMember(id, stream);
     });
   }
   play(m.audio);
@@ -778,46 +789,75 @@ function silenceAll() {
 // with a microphone, or playback that keeps going with the ring switch off.
 function setAudioSession(type) {
   try {
-    if (navigator.audioSession) navigator.audioSession.type = type;
+    const nav = /** @type {any} */ (navigator);
+    if (nav.audioSession) nav.audioSession.type = type;
   } catch {
     // Optional.
   }
 }
 
 // ---------------------------------------------------------------------------
-// The connection: one attempt at a time, each with its own RTCPeerConnection.
+// The connection: live.js keeps one RTCPeerConnection at a time and brings it
+// back after a drop with the same name and the same microphone stream, no new
+// question and no new tap. This page adds its transceivers and plays what comes.
 
-function startAttempt() {
-  clearTimeout(retryTimer);
-  retryTimer = 0;
-  endAttempt(true);
-  if (!want) return;
+const conn = connection({
+  url: () =>
+    mode === "mic"
+      ? `/api/v1/sessions/${encodeURIComponent(sessionId)}/join?name=${encodeURIComponent(displayName)}`
+      : `/whep/${encodeURIComponent(sessionId)}`,
+  token: () => token,
+  iceServers: () => iceServers,
+  setup: (a) => setupAttempt(a),
+  onTrack: (a, event) => onTrack(a, event),
+  onAnswered: () => {
+    if (statusDetail === "doors" || statusDetail === "full" || statusDetail === "busy") statusDetail = "";
+  },
+  onConnected: () => {
+    if (statusDetail !== "full") statusDetail = "";
+    if (hearth.state !== "blocked") setConnState("connected");
+    playAll();
+  },
+  onRetrying: ({ everConnected, offline }) => {
+    if (offline) statusDetail = "offline";
+    else if (statusDetail === "offline") statusDetail = "";
+    setConnState(everConnected ? "reconnecting" : "connecting");
+  },
+  onRefused: (a, r) => refused(a, r),
+  onEnd: () => {
+    hearth.pc = null;
+    hearth.dc = null;
+    // The member tracks belong to this connection; the next one brings its own.
+    dropAllMembers();
+    if (speaking.size) {
+      speaking = new Set();
+      renderRoster();
+      renderMic();
+    }
+  },
+  onUnsupported: () => giveUp(NO_WEBRTC),
+  mayRetry: () => want && !linkProblem && !finish,
+  backoff: BACKOFF_MS,
+  timing: {
+    gatherMs: GATHER_MAX_MS,
+    postTimeoutMs: POST_TIMEOUT_MS,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    graceMs: DISCONNECT_GRACE_MS,
+    stableMs: STABLE_MS,
+    closeGraceMs: CLOSE_GRACE_MS,
+  },
+});
 
-  let pc;
-  try {
-    pc = new RTCPeerConnection({ iceServers });
-  } catch {
-    giveUp(NO_WEBRTC);
-    return;
-  }
-  const a = {
-    pc,
-    dc: null,
-    tx: null,
-    mode,
-    resource: "",
-    done: false,
-    graceTimer: 0,
-    connectTimer: 0,
-    connectedAt: 0,
-    chain: Promise.resolve(),
-  };
-  attempt = a;
+/** @param {Attempt} a */
+function setupAttempt(a) {
+  const pc = a.pc;
+  a.page.mode = mode;
+  a.page.chain = Promise.resolve();
   hearth.pc = pc;
   hearth.memberId = ""; // a new member on the server; "welcome" says who
-
   if (mode === "mic") {
     const track = liveMicTrack();
+    /** @type {RTCRtpTransceiverInit} */
     const init = { direction: "sendrecv", streams: micStream && track ? [micStream] : [] };
     a.tx = pc.addTransceiver(track || "audio", init);
     if (track) track.enabled = micOn && !micLocked();
@@ -835,18 +875,13 @@ function startAttempt() {
   // The receiver's track exists before negotiation, so the element can start
   // playing it now; sound flows once the connection is up.
   attachBroadcast(new MediaStream([a.tx.receiver.track]));
-
-  pc.ontrack = (event) => onTrack(a, event);
-  pc.onconnectionstatechange = () => onPeerState(a);
-  pc.oniceconnectionstatechange = () => onPeerState(a);
-
-  negotiate(a).catch(() => {
-    if (attempt === a) retry(a);
-  });
 }
 
+/**
+ * @param {Attempt} a
+ * @param {RTCTrackEvent} event
+ */
 function onTrack(a, event) {
-  if (attempt !== a) return;
   if (event.track.kind === "video") {
     // The collage: in the broadcast's stream, so it keeps in step with the
     // sound, but shown by its own element.
@@ -859,228 +894,76 @@ function onTrack(a, event) {
     if (!alreadyPlaying(hearth.audio, event.track)) attachBroadcast(stream);
     return;
   }
-  if (a.mode !== "mic") return;
+  if (a.page.mode !== "mic") return;
   // Every other track is one member's microphone; its stream id is their id.
   const id = event.streams && event.streams[0] ? event.streams[0].id : event.track.id;
   attachMember(a, id, stream, event.transceiver);
 }
 
-async function negotiate(a) {
-  const pc = a.pc;
-  await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc, GATHER_MAX_MS);
-  if (a.done) return;
-
-  const url =
-    a.mode === "mic"
-      ? `/api/v1/sessions/${encodeURIComponent(sessionId)}/join?name=${encodeURIComponent(displayName)}`
-      : `/whep/${encodeURIComponent(sessionId)}`;
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), POST_TIMEOUT_MS);
-  let res;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: authHeaders({ "Content-Type": "application/sdp" }),
-      body: pc.localDescription.sdp,
-      cache: "no-store",
-      credentials: "omit",
-      signal: abort.signal,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-
-  if (res.ok) {
-    const where = res.headers.get("Location");
-    if (where) a.resource = new URL(where, res.url || location.href).href;
-    if (a.done) {
-      deleteResource(a.resource, token);
-      a.resource = "";
+/**
+ * @param {Attempt} a
+ * @param {import("./live.js").Refusal} r
+ */
+function refused(a, r) {
+  switch (r.kind) {
+    case "ended":
+      onEnded();
       return;
-    }
-    const sdp = await res.text();
-    if (a.done) return;
-    await pc.setRemoteDescription({ type: "answer", sdp });
-    if (statusDetail === "doors" || statusDetail === "full" || statusDetail === "busy") statusDetail = "";
-    // When the server closes its side, DTLS says so at once; ICE would take
-    // several seconds more to notice.
-    const dtls = a.tx.sender.transport || a.tx.receiver.transport;
-    if (dtls && typeof dtls.addEventListener === "function") {
-      dtls.addEventListener("statechange", () => {
-        if (attempt === a && (dtls.state === "closed" || dtls.state === "failed")) retrySoon(a);
-      });
-    }
-    a.connectTimer = setTimeout(() => {
-      if (attempt === a && !isConnected()) retry(a);
-    }, CONNECT_TIMEOUT_MS);
-    return;
-  }
-  if (a.done) return;
-  refused(a, res);
-}
-
-function refused(a, res) {
-  const status = res.status;
-  if (status === 410) {
-    onEnded();
-    return;
-  }
-  if (status === 401 || status === 403) {
-    if (a.mode === "mic" && info) {
-      // The link works for listening (the session info came back), so this
-      // is a locked room or a listen-only link.
-      // Back to the first screen, where Just listen is.
-      stopEverything(false);
-      setConnState("refused");
-      render();
-      ui.joinListen.focus({ preventScroll: true });
+    case "name":
+      // The name is the person's to change: never retried, said beside the field.
+      nameRefused(a, r);
       return;
-    }
-    giveUp(LINK_REFUSED);
-    return;
+    case "invalid":
+      // A member's join carries only the name and the offer: a refusal
+      // without a code is about the name too (an older server says so this
+      // way). Never retried; the server's sentence goes beside the field.
+      if (a.page.mode === "mic") {
+        nameRefused(a, r);
+        return;
+      }
+      break;
+    case "denied":
+      if (a.page.mode === "mic" && info) {
+        // The link works for listening (the session info came back), so this
+        // is a locked room or a listen-only link.
+        // Back to the first screen, where Just listen is.
+        stopEverything(false);
+        setConnState("refused");
+        render();
+        ui.joinListen.focus({ preventScroll: true });
+        return;
+      }
+      giveUp(LINK_REFUSED);
+      return;
+    case "missing":
+      if (!info) {
+        giveUp(LINK_UNKNOWN);
+        return;
+      }
+      break;
+    case "doors":
+      // The doors are not open yet: wait calmly, this is not a failure.
+      statusDetail = "doors";
+      setConnState("waiting");
+      conn.later(DOORS_RETRY_MS);
+      poll();
+      return;
+    case "busy":
+      statusDetail = a.page.mode === "mic" && r.status === 503 ? "full" : "busy";
+      break;
   }
-  if (status === 404 && !info) {
-    giveUp(LINK_UNKNOWN);
-    return;
-  }
-  if (status === 409) {
-    // The doors are not open yet: wait calmly, this is not a failure.
-    statusDetail = "doors";
-    endAttempt(false);
-    setConnState("waiting");
-    retryTimer = setTimeout(() => {
-      retryTimer = 0;
-      startAttempt();
-    }, DOORS_RETRY_MS);
-    poll();
-    return;
-  }
-  let wait = 0;
-  if (status === 429 || status === 503) {
-    statusDetail = a.mode === "mic" && status === 503 ? "full" : "busy";
-    const after = Number.parseInt(res.headers.get("Retry-After") || "", 10);
-    if (Number.isFinite(after)) wait = Math.min(Math.max(after, 1), 30) * 1000;
-  }
-  retry(a, wait);
-}
-
-function onPeerState(a) {
-  if (attempt !== a) return;
-  const pc = a.pc;
-  const cs = pc.connectionState;
-  const ice = pc.iceConnectionState;
-  if (cs === "failed" || ice === "failed") {
-    retry(a);
-    return;
-  }
-  if (isConnected()) {
-    clearTimeout(a.graceTimer);
-    a.graceTimer = 0;
-    clearTimeout(a.connectTimer);
-    a.connectTimer = 0;
-    if (!a.connectedAt) a.connectedAt = performance.now();
-    everConnected = true;
-    if (statusDetail !== "full") statusDetail = "";
-    if (hearth.state !== "blocked") setConnState("connected");
-    playAll();
-    return;
-  }
-  if ((cs === "disconnected" || ice === "disconnected") && !a.graceTimer) {
-    // Short drops often heal by themselves; give it a moment first.
-    a.graceTimer = setTimeout(() => {
-      a.graceTimer = 0;
-      if (attempt === a && !isConnected()) retry(a);
-    }, DISCONNECT_GRACE_MS);
-  }
-}
-
-function isConnected() {
-  const pc = attempt && attempt.pc;
-  if (!pc) return false;
-  if (typeof pc.connectionState === "string") return pc.connectionState === "connected";
-  return pc.iceConnectionState === "connected" || pc.iceConnectionState === "completed";
-}
-
-// retry ends the attempt and schedules the next with backoff: the same name,
-// the same microphone stream, no new question and no new tap.
-function retry(a, minDelay = 0) {
-  if (a && attempt !== a) return;
-  if (a && a.connectedAt && performance.now() - a.connectedAt > STABLE_MS) failures = 0;
-  endAttempt(true);
-  if (!want || linkProblem || finish) return;
-
-  const base = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)];
-  failures++;
-  // A little spread, so that a room full of phones does not return in step.
-  const delay = Math.max(minDelay, Math.round(base * (0.85 + 0.15 * Math.random())));
-  if (!navigator.onLine) statusDetail = "offline";
-  else if (statusDetail === "offline") statusDetail = "";
-  setConnState(everConnected ? "reconnecting" : "connecting");
-  retryTimer = setTimeout(() => {
-    retryTimer = 0;
-    startAttempt();
-  }, delay);
-}
-
-// retrySoon is retry after a closed connection: the server's last message
-// ("removed", "ended") may still be on its way, and it decides what comes next.
-function retrySoon(a) {
-  if (a.closing) return;
-  a.closing = true;
-  setTimeout(() => {
-    if (attempt === a && want && !finish) retry(a);
-  }, CLOSE_GRACE_MS);
-}
-
-function reconnectNow() {
-  if (!want || finish || isConnected()) return;
-  failures = 0;
-  if (statusDetail === "offline") statusDetail = "";
-  startAttempt();
-}
-
-function endAttempt(sayGoodbye) {
-  const a = attempt;
-  if (!a) return;
-  attempt = null;
-  a.done = true;
-  hearth.pc = null;
-  hearth.dc = null;
-  clearTimeout(a.graceTimer);
-  clearTimeout(a.connectTimer);
-  const pc = a.pc;
-  pc.ontrack = null;
-  pc.onconnectionstatechange = null;
-  pc.oniceconnectionstatechange = null;
-  if (a.dc) {
-    a.dc.onopen = null;
-    a.dc.onmessage = null;
-    a.dc.onclose = null;
-  }
-  // The member tracks belong to this connection; the next one brings its own.
-  dropAllMembers();
-  if (speaking.size) {
-    speaking = new Set();
-    renderRoster();
-    renderMic();
-  }
-  try {
-    pc.close();
-  } catch {
-    // Already closed.
-  }
-  if (sayGoodbye && a.resource) deleteResource(a.resource, token);
-  a.resource = "";
+  conn.retry(a, r.retryAfterMs);
 }
 
 // ---------------------------------------------------------------------------
 // The data channel (with a microphone).
 
+/** @param {Attempt} a */
 function wireChannel(a) {
   const dc = a.dc;
+  if (!dc) return;
   dc.onmessage = (event) => {
-    if (attempt !== a || typeof event.data !== "string") return;
+    if (conn.current() !== a || typeof event.data !== "string") return;
     let msg = null;
     try {
       msg = JSON.parse(event.data);
@@ -1092,12 +975,13 @@ function wireChannel(a) {
   dc.onclose = () => {
     // The server closed the channel: unless it said why (removed, ended),
     // come back.
-    if (attempt === a && want && !finish) retrySoon(a);
+    if (conn.current() === a && want && !finish) conn.retrySoon(a);
   };
 }
 
 function send(msg) {
-  const dc = attempt && attempt.dc;
+  const a = conn.current();
+  const dc = a && a.dc;
   if (!dc || dc.readyState !== "open") return false;
   try {
     dc.send(JSON.stringify(msg));
@@ -1114,8 +998,8 @@ function onMessage(a, msg) {
       break;
     case "offer":
       if (typeof msg.sdp === "string") {
-        a.chain = a.chain.then(() => answerOffer(a, msg.sdp)).catch(() => {
-          if (attempt === a) retry(a);
+        a.page.chain = a.page.chain.then(() => answerOffer(a, msg.sdp)).catch(() => {
+          if (conn.current() === a) conn.retry(a);
         });
       }
       break;
@@ -1133,6 +1017,9 @@ function onMessage(a, msg) {
       break;
     case "muted":
       onMuted(msg);
+      break;
+    case "hand":
+      onHand(msg);
       break;
     case "removed":
       onRemoved();
@@ -1156,11 +1043,9 @@ function onWelcome(you) {
     handPending = true;
     handChangedAt = performance.now();
   }
-  if (hostMuted && !you.muted) {
-    // A rejoin is a new member on the server, and the host's mute was for the
-    // old one: let the person choose again (the microphone stays off).
-    hostMuted = false;
-  }
+  // A rejoin is a new member on the server, and the host's mute was for the
+  // old one: let the person choose again (the microphone stays off).
+  hold.welcome(you);
   renderMic();
   renderStatus();
   renderRoster();
@@ -1178,25 +1063,38 @@ async function answerOffer(a, sdp) {
   sweepMembers();
 }
 
+// onMuted takes a "muted" message about us: a hold of the host's, its
+// release, or the echo of our own choice.
 function onMuted(msg) {
-  const muted = Boolean(msg.muted);
-  if (msg.by_host) {
-    const was = hostMuted;
-    hostMuted = muted;
-    if (muted) {
-      // The button and the status line say so; no extra message.
-      setMic(false, false);
-    } else {
-      // Allowed again, but the microphone stays off until the person
-      // chooses; say so to the server too, so the roster is true.
-      setMic(false, true);
-      if (was) toast("The host has let you unmute. Tap Microphone when you want to talk.");
-    }
-  } else if (muted && micOn) {
+  onHoldChange(hold.muted(msg));
+}
+
+// onHoldChange follows a change in what holds our microphone. A hold turns it
+// off; a release lets the person speak again but leaves it off until they tap
+// it, and says so calmly.
+function onHoldChange(change) {
+  if (change === "hold") {
+    // The button and the status line say so; no extra message.
+    setMic(false, false);
+  } else if (change === "release") {
+    // Say it is off to the server too, so the roster is true.
+    setMic(false, mode === "mic");
+    if (mode === "mic") toast(RELEASED);
+  } else if (change === "mute" && micOn) {
     setMic(false, false);
   }
   renderMic();
   renderStatus();
+}
+
+// onHand takes a "hand" message: the host lowered our hand.
+function onHand(msg) {
+  if (msg.raised || !handRaised) return;
+  handRaised = false;
+  handPending = null;
+  renderActions();
+  renderRoster();
+  if (msg.by_host) toast("The host has lowered your hand.");
 }
 
 // onServerError: the protocol's error does not say which message it refused,
@@ -1260,16 +1158,16 @@ function closeEvents() {
 
 function applyRoomState(msg) {
   heardRoom = true;
-  const wasLocked = micLocked();
-  roster = parseRoster(msg.roster);
+  const st = parseState(msg);
+  roster = st.roster;
   hearth.roster = roster;
-  const n = Number(msg.listeners);
-  listeners = Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+  listeners = st.listeners;
   hearth.listeners = listeners;
-  room = msg.room && typeof msg.room === "object" ? msg.room : {};
+  room = st.room;
   hearth.room = room;
-  speaking = new Set(roster.filter((m) => m.speaking).map((m) => m.id));
-  if ("now_playing" in msg) setNowPlaying(msg.now_playing, performance.now());
+  speaking = st.speaking;
+  // Pause, resume, a new piece or part: shown at once, not at the next poll.
+  if (st.hasNowPlaying) setNowPlaying(st.nowPlaying, performance.now());
 
   // The host may lower our hand: follow the roster, except for a roster sent
   // before the server took our own last change.
@@ -1281,11 +1179,9 @@ function applyRoomState(msg) {
     if (handPending === null) handRaised = self.hand;
   }
 
-  if (mode === "mic") {
-    const locked = micLocked();
-    if (locked) setMic(false, false);
-    if (!locked && wasLocked && !hostMuted) toast("Microphones are open again. Tap Microphone when you want to talk.");
-  }
+  const change = hold.room(room);
+  if (mode === "mic" && change) onHoldChange(change);
+  renderState();
   renderRoom();
 }
 
@@ -1417,6 +1313,7 @@ function setConnState(state) {
   hearth.state = state;
   if (state !== "blocked") ui.resume.hidden = true;
   renderStatus();
+  updateMediaSession();
 }
 
 function view() {
@@ -1456,11 +1353,10 @@ function renderState() {
   else if (!info) text = pollTrouble ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
   else if (finish || info.state === "ended") text = "";
   else if (info.state === "scheduled") {
-    const starts = Date.parse(info.starts_at);
-    const left = Number.isFinite(starts) ? starts - (Date.now() + skewMs) : 0;
-    text = left > 0 ? `Starts ${startsPhrase(info.starts_at)} (in ${countdownPhrase(left)})` : "Starting any moment now";
+    text = startsLine(info.starts_at, Date.now() + skewMs);
   } else if (info.state === "live") {
-    const paused = info.now_playing && info.now_playing.paused;
+    // What plays comes from the poll or, at once, from the room's state.
+    const paused = nowPlaying && nowPlaying.paused;
     text = paused ? "Live · paused by the host" : "Live now";
     kind = "live";
   }
@@ -1488,6 +1384,8 @@ function renderEnd(v) {
   setText(ui.endMessage, message);
   setText(ui.endNote, note);
   ui.rejoin.hidden = !rejoin;
+  // An ended session leads on: the circle's next session and its support.
+  renderAfterwards(ui, info, v === "ended", Date.now() + skewMs);
 }
 
 function renderStatus() {
@@ -1518,7 +1416,7 @@ function renderStatus() {
     case "connected":
       if (mode === "listen") text = "Listening";
       else if (micLost) text = "Your microphone stopped. Tap Microphone to turn it back on.";
-      else if (micLocked()) text = room.mics_locked && !hostMuted ? "You’re in the room. The host has quieted the microphones for now." : "You’re in the room. The host has muted your microphone.";
+      else if (micLocked()) text = hold.roomLocked() && !hold.byHost() ? "You’re in the room. The host has quieted the microphones for now." : "You’re in the room. The host has muted your microphone.";
       else text = micOn ? "You’re in the room. Others can hear you." : "You’re in the room. You’re muted.";
       kind = "ok";
       break;
@@ -1561,6 +1459,7 @@ function renderMic() {
 
 function renderActions() {
   setAttr(ui.hand, "aria-pressed", handRaised ? "true" : "false");
+  setText(ui.handLabel, handRaised ? "Lower hand" : "Raise hand");
 }
 
 function renderRoom() {
@@ -1666,10 +1565,89 @@ function tick() {
 }
 
 // ---------------------------------------------------------------------------
+// Volume, and the lock screen's and headset's controls, like the listen page.
+
+function setupVolume() {
+  // iOS ignores element volume and always reads back 1; say so instead of
+  // leaving a slider that seems broken.
+  const probe = document.createElement("audio");
+  probe.volume = 0.5;
+  if (probe.volume !== 0.5) setText(ui.volumeHint, "On this device, use the volume buttons on the side.");
+  const apply = () => {
+    volume = Math.min(1, Math.max(0, Number(ui.volume.value) / 100));
+    if (hearth.audio) hearth.audio.volume = volume;
+    for (const m of memberAudio.values()) m.audio.volume = volume;
+  };
+  ui.volume.addEventListener("input", apply);
+  ui.volume.addEventListener("change", apply);
+  apply();
+}
+
+let mediaKey = "";
+// updateMediaSession tells the phone what plays (the piece, or the session)
+// and whether the room is heard, for its lock screen.
+function updateMediaSession() {
+  const ms = navigator.mediaSession;
+  if (!ms) return;
+  try {
+    const inRoom = want && conn.isConnected() && !heardPaused;
+    ms.playbackState = want ? (inRoom ? "playing" : "paused") : "none";
+    const session = info && typeof info.title === "string" && info.title.trim() ? info.title.trim() : "Hearth";
+    const np = nowPlaying && typeof nowPlaying.title === "string" && nowPlaying.title.trim() ? nowPlaying.title.trim() : "";
+    const key = `${np || session}\n${session}`;
+    if (key !== mediaKey && typeof MediaMetadata === "function") {
+      mediaKey = key;
+      ms.metadata = new MediaMetadata({ title: np || session, artist: session, album: "Hearth" });
+    }
+  } catch {
+    // Optional.
+  }
+}
+
+// heardPaused: the person paused the room's sound from the lock screen or a
+// headset; play brings it back. The microphone is not touched.
+let heardPaused = false;
+
+function setupMediaSession() {
+  const ms = navigator.mediaSession;
+  if (!ms) return;
+  /** @type {[MediaSessionAction, () => void][]} */
+  const handlers = [
+    [
+      "play",
+      () => {
+        heardPaused = false;
+        playAll();
+        updateMediaSession();
+      },
+    ],
+    [
+      "pause",
+      () => {
+        if (!want) return;
+        heardPaused = true;
+        if (hearth.audio) hearth.audio.pause();
+        for (const m of memberAudio.values()) m.audio.pause();
+        updateMediaSession();
+      },
+    ],
+  ];
+  for (const [action, fn] of handlers) {
+    try {
+      ms.setActionHandler(action, fn);
+    } catch {
+      // Not supported here.
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Wiring
 
 function setup() {
   recallName();
+  setupVolume();
+  setupMediaSession();
   ui.form.addEventListener("submit", (event) => {
     // Enter or "Done" on the keyboard only closes the keyboard: joining is a
     // choice made with one of the two buttons.
@@ -1677,6 +1655,8 @@ function setup() {
     ui.name.blur();
   });
   ui.name.addEventListener("input", () => {
+    // The reason goes as soon as the name would be taken: the server's own
+    // refusal (a name in use) too, since the person has changed it.
     if (ui.name.getAttribute("aria-invalid") && cleanName(ui.name.value)) clearNameError();
   });
   ui.remember.addEventListener("change", () => {
@@ -1710,7 +1690,7 @@ function setup() {
   ui.leave.addEventListener("click", () => leaveRoom(false));
   ui.resume.addEventListener("click", () => {
     ui.resume.hidden = true;
-    setConnState(isConnected() ? "connected" : want ? "connecting" : hearth.state);
+    setConnState(conn.isConnected() ? "connected" : want ? "connecting" : hearth.state);
     playAll();
   });
   ui.rejoin.addEventListener("click", () => {
@@ -1726,31 +1706,30 @@ function setup() {
     poll();
     if (want) {
       playAll();
-      reconnectNow();
+      conn.reconnectNow();
       openEvents();
     }
   });
   window.addEventListener("online", () => {
     poll();
-    reconnectNow();
+    conn.reconnectNow();
     openEvents();
   });
   window.addEventListener("offline", () => {
-    if (want && !isConnected()) {
+    if (want && !conn.isConnected()) {
       statusDetail = "offline";
       renderStatus();
     }
   });
   window.addEventListener("pagehide", () => {
     // Leave politely: the DELETE is sent with keepalive so it outlives the page.
-    if (want) endAttempt(true);
+    if (want) conn.drop(true);
   });
   window.addEventListener("pageshow", (event) => {
     if (!event.persisted) return;
     poll();
     if (want) {
-      failures = 0;
-      startAttempt();
+      conn.restart();
       // A page back from the cache starts a fresh stream, as it does a connection.
       closeEvents();
       openEvents();

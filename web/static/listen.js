@@ -1,3 +1,4 @@
+// @ts-check
 // Hearth listen page.
 //
 // Someone opens /listen/{id}#t={token} on a phone, presses Listen and hears a
@@ -18,16 +19,14 @@
 // Nothing here talks to anything but this server.
 
 import {
-  deleteResource,
-  eventFeed,
-  gathered,
-  parseRoster,
   reactionStage,
+  renderAfterwards,
   renderNowPlaying as fillNowPlaying,
+  renderSessionLinks,
   setData,
   setText,
-  fetchSessionInfo,
 } from "./shared.js";
+import { connection, eventFeed, fetchSessionInfo, parseState } from "./live.js";
 import { collageStage } from "./collage-view.js";
 import { circlePhrase, countdownPhrase, readSessionId, readToken, speakingPhrase, startsPhrase } from "./text.js";
 
@@ -62,7 +61,7 @@ const ui = {
   title: el("title"),
   state: el("state"),
   countdown: el("countdown"),
-  listen: el("listen"),
+  listen: /** @type {HTMLButtonElement} */ (el("listen")),
   listenLabel: el("listen-label"),
   status: el("status"),
   now: el("now"),
@@ -71,15 +70,21 @@ const ui = {
   fill: el("progress-fill"),
   elapsed: el("elapsed"),
   remaining: el("remaining"),
-  volume: el("volume"),
+  volume: /** @type {HTMLInputElement} */ (el("volume")),
   volumeHint: el("volume-hint"),
   people: el("people"),
+  nextSession: el("next-session"),
+  supportText: el("support-text"),
+  contribute: el("contribute"),
+  contributeLink: /** @type {HTMLAnchorElement} */ (el("contribute-link")),
+  calendar: el("calendar"),
+  calendarLink: /** @type {HTMLAnchorElement} */ (el("calendar-link")),
   speaking: el("speaking"),
   speakingText: el("speaking-text"),
   reactions: el("reactions"),
   announce: el("announce"),
   collageFrame: el("collage-frame"),
-  collageVideo: el("collage-video"),
+  collageVideo: /** @type {HTMLVideoElement} */ (el("collage-video")),
   caption: el("caption"),
   captionText: el("caption-text"),
   captionBy: el("caption-by"),
@@ -111,7 +116,7 @@ const hearth = {
   video: ui.collageVideo,
   collage: null,
 };
-window.hearth = hearth;
+/** @type {any} */ (window).hearth = hearth;
 
 const collage = collageStage({
   page: ui.page,
@@ -136,10 +141,6 @@ let linkProblem = sessionId && token ? "" : LINK_INCOMPLETE;
 
 // Listening.
 let want = false; // the person wants to hear the session
-let everConnected = false; // since the last press of Listen
-let attempt = null; // the current connection attempt
-let failures = 0;
-let retryTimer = 0;
 let statusDetail = "";
 let volume = 1;
 
@@ -234,10 +235,9 @@ function applyInfo(next, wallMid, stampedAt) {
     endListening();
     closeRoom();
   } else {
-    if (before === "scheduled" && next.state === "live" && want && !isConnected()) {
+    if (before === "scheduled" && next.state === "live" && want) {
       // The session just began: try at once instead of waiting out a backoff.
-      failures = 0;
-      connectNow();
+      conn.reconnectNow();
     }
     syncEvents();
     // The room has opened (it began, or somebody arrived): the stream need
@@ -272,15 +272,13 @@ function giveUp(message) {
 function startListening() {
   if (want || linkProblem || !hasWebRTC || (info && info.state === "ended")) return;
   want = true;
-  everConnected = false;
-  failures = 0;
   statusDetail = "";
   ensureAudio();
   if (lastCaption) collage.caption(lastCaption);
   setConnState("connecting");
-  // startAttempt runs up to its first await now, inside the tap:
+  // The first attempt runs up to its first await now, inside the tap:
   // iOS only lets audio start from a user gesture.
-  startAttempt();
+  conn.start();
   updateMediaSession();
   syncEvents();
 }
@@ -288,10 +286,7 @@ function startListening() {
 function stopListening() {
   if (!want) return;
   want = false;
-  clearTimeout(retryTimer);
-  retryTimer = 0;
-  endAttempt();
-  hearth.pc = null;
+  conn.stop(true);
   silence();
   collage.end();
   setConnState("stopped");
@@ -302,10 +297,7 @@ function stopListening() {
 // endListening stops for reasons that are not the person's choice: the session
 // ended or the link no longer works.
 function endListening() {
-  clearTimeout(retryTimer);
-  retryTimer = 0;
-  endAttempt();
-  hearth.pc = null;
+  conn.stop(true);
   if (want) silence();
   collage.end();
   want = false;
@@ -317,7 +309,6 @@ function ensureAudio() {
   if (hearth.audio) return hearth.audio;
   const audio = document.createElement("audio");
   audio.autoplay = true;
-  audio.playsInline = true;
   audio.setAttribute("playsinline", "");
   audio.setAttribute("autoplay", "");
   audio.hidden = true;
@@ -344,9 +335,7 @@ function playAudio() {
       // while the page is hidden is retried when it is shown again.
       if (err && err.name === "NotAllowedError" && want && document.visibilityState === "visible") {
         want = false;
-        clearTimeout(retryTimer);
-        endAttempt();
-        hearth.pc = null;
+        conn.stop(true);
         collage.end();
         setConnState("blocked");
         updateMediaSession();
@@ -368,212 +357,84 @@ function alreadyPlaying(track) {
   return Boolean(current && typeof current.getTracks === "function" && current.getTracks().includes(track));
 }
 
-function startAttempt() {
-  clearTimeout(retryTimer);
-  retryTimer = 0;
-  endAttempt();
-  if (!want) return;
-
-  let pc;
-  try {
-    pc = new RTCPeerConnection({ iceServers });
-  } catch {
-    giveUp(NO_WEBRTC);
-    return;
-  }
-  const a = { pc, resource: "", done: false, graceTimer: 0, connectTimer: 0, connectedAt: 0 };
-  attempt = a;
-  hearth.pc = pc;
-
-  const transceiver = pc.addTransceiver("audio", { direction: "recvonly" });
-  // A memorial collage's pictures; the server answers this inactive when the
-  // session has no video.
-  pc.addTransceiver("video", { direction: "recvonly" });
-  collage.begin();
-  // The receiver's track exists before negotiation, so the element can start
-  // playing it inside the tap; sound flows once the connection is up.
-  attach(new MediaStream([transceiver.receiver.track]));
-
-  pc.ontrack = (event) => {
-    if (attempt !== a) return;
+// The connection: live.js keeps one RTCPeerConnection at a time and brings it
+// back after a drop; this page adds its transceivers and plays what comes.
+const conn = connection({
+  url: () => `/whep/${encodeURIComponent(sessionId)}`,
+  token: () => token,
+  iceServers: () => iceServers,
+  setup: (a) => {
+    const pc = a.pc;
+    hearth.pc = pc;
+    a.tx = pc.addTransceiver("audio", { direction: "recvonly" });
+    // A memorial collage's pictures; the server answers this inactive when the
+    // session has no video.
+    pc.addTransceiver("video", { direction: "recvonly" });
+    collage.begin();
+    // The receiver's track exists before negotiation, so the element can start
+    // playing it inside the tap; sound flows once the connection is up.
+    attach(new MediaStream([a.tx.receiver.track]));
+  },
+  onTrack: (a, event) => {
     if (event.track.kind === "video") {
       collage.attach(event.track);
       return;
     }
     if (alreadyPlaying(event.track)) return;
     attach(event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]));
-  };
-  pc.onconnectionstatechange = () => onPeerState(a);
-  pc.oniceconnectionstatechange = () => onPeerState(a);
-
-  negotiate(a).catch(() => {
-    if (attempt === a) retry(a);
-  });
-}
-
-async function negotiate(a) {
-  const pc = a.pc;
-  await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc, GATHER_MAX_MS);
-  if (a.done) return;
-
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), POST_TIMEOUT_MS);
-  let res;
-  try {
-    res = await fetch(`/whep/${encodeURIComponent(sessionId)}`, {
-      method: "POST",
-      headers: authHeaders({ "Content-Type": "application/sdp" }),
-      body: pc.localDescription.sdp,
-      cache: "no-store",
-      credentials: "omit",
-      signal: abort.signal,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-
-  if (res.ok) {
-    const where = res.headers.get("Location");
-    if (where) a.resource = new URL(where, res.url || location.href).href;
-    if (a.done) {
-      // Stopped while the offer was on its way: leave the resource we just got.
-      leave(a.resource);
-      a.resource = "";
-      return;
-    }
-    const sdp = await res.text();
-    if (a.done) return;
-    await pc.setRemoteDescription({ type: "answer", sdp });
-    // When the server closes its side, DTLS says so at once; ICE would take
-    // several seconds more to notice the silence.
-    const dtls = pc.getReceivers()[0] && pc.getReceivers()[0].transport;
-    if (dtls && typeof dtls.addEventListener === "function") {
-      dtls.addEventListener("statechange", () => {
-        if (attempt === a && (dtls.state === "closed" || dtls.state === "failed")) retry(a);
-      });
-    }
-    a.connectTimer = setTimeout(() => {
-      if (attempt === a && !isConnected()) retry(a);
-    }, CONNECT_TIMEOUT_MS);
-    return;
-  }
-
-  if (a.done) return;
-  refused(a, res);
-}
-
-function refused(a, res) {
-  const status = res.status;
-  if (status === 410) {
-    applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), 0, performance.now());
-    poll();
-    return;
-  }
-  if (status === 401 || status === 403) {
-    giveUp(LINK_REFUSED);
-    return;
-  }
-  if (status === 404 && !info) {
-    giveUp(LINK_UNKNOWN);
-    return;
-  }
-  let wait = 0;
-  if (status === 429 || status === 503) {
-    statusDetail = "busy";
-    const after = Number.parseInt(res.headers.get("Retry-After") || "", 10);
-    if (Number.isFinite(after)) wait = Math.min(Math.max(after, 1), 30) * 1000;
-  }
-  retry(a, wait);
-}
-
-function onPeerState(a) {
-  if (attempt !== a) return;
-  const pc = a.pc;
-  const cs = pc.connectionState;
-  const ice = pc.iceConnectionState;
-  if (cs === "failed" || ice === "failed") {
-    retry(a);
-    return;
-  }
-  if (isConnected()) {
-    clearTimeout(a.graceTimer);
-    a.graceTimer = 0;
-    clearTimeout(a.connectTimer);
-    a.connectTimer = 0;
-    if (!a.connectedAt) a.connectedAt = performance.now();
-    everConnected = true;
+  },
+  onConnected: () => {
     statusDetail = "";
     setConnState("listening");
     playAudio();
-    return;
+  },
+  onRetrying: ({ everConnected, offline }) => {
+    if (offline) statusDetail = "offline";
+    else if (statusDetail !== "busy") statusDetail = "";
+    if (info && info.state === "scheduled" && statusDetail !== "offline") setConnState("waiting");
+    else setConnState(everConnected ? "reconnecting" : "connecting");
+  },
+  onRefused: (a, r) => refused(a, r),
+  onEnd: () => {
+    hearth.pc = null;
+  },
+  onUnsupported: () => giveUp(NO_WEBRTC),
+  mayRetry: () => want && !linkProblem && !(info && info.state === "ended"),
+  backoff: BACKOFF_MS,
+  timing: {
+    gatherMs: GATHER_MAX_MS,
+    postTimeoutMs: POST_TIMEOUT_MS,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    graceMs: DISCONNECT_GRACE_MS,
+    stableMs: STABLE_MS,
+    closeGraceMs: 0,
+  },
+});
+
+/**
+ * @param {import("./live.js").Attempt} a
+ * @param {import("./live.js").Refusal} r
+ */
+function refused(a, r) {
+  switch (r.kind) {
+    case "ended":
+      applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), 0, performance.now());
+      poll();
+      return;
+    case "denied":
+      giveUp(LINK_REFUSED);
+      return;
+    case "missing":
+      if (!info) {
+        giveUp(LINK_UNKNOWN);
+        return;
+      }
+      break;
+    case "busy":
+      statusDetail = "busy";
+      break;
   }
-  if ((cs === "disconnected" || ice === "disconnected") && !a.graceTimer) {
-    // Short drops often heal by themselves; give it a moment first.
-    a.graceTimer = setTimeout(() => {
-      a.graceTimer = 0;
-      if (attempt === a && !isConnected()) retry(a);
-    }, DISCONNECT_GRACE_MS);
-  }
-}
-
-function isConnected() {
-  const pc = attempt && attempt.pc;
-  if (!pc) return false;
-  if (typeof pc.connectionState === "string") return pc.connectionState === "connected";
-  return pc.iceConnectionState === "connected" || pc.iceConnectionState === "completed";
-}
-
-// retry ends the attempt and schedules the next one with backoff.
-function retry(a, minDelay = 0) {
-  if (a && attempt !== a) return;
-  if (a && a.connectedAt && performance.now() - a.connectedAt > STABLE_MS) failures = 0;
-  endAttempt();
-  if (!want || linkProblem || (info && info.state === "ended")) return;
-
-  const base = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)];
-  failures++;
-  // A little spread, so that a room full of phones does not return in step.
-  const delay = Math.max(minDelay, Math.round(base * (0.85 + 0.15 * Math.random())));
-  if (!navigator.onLine) statusDetail = "offline";
-  else if (statusDetail !== "busy") statusDetail = "";
-
-  if (info && info.state === "scheduled" && statusDetail !== "offline") setConnState("waiting");
-  else setConnState(everConnected ? "reconnecting" : "connecting");
-  retryTimer = setTimeout(() => {
-    retryTimer = 0;
-    startAttempt();
-  }, delay);
-}
-
-function connectNow() {
-  if (!want) return;
-  startAttempt();
-}
-
-function endAttempt() {
-  const a = attempt;
-  if (!a) return;
-  attempt = null;
-  a.done = true;
-  clearTimeout(a.graceTimer);
-  clearTimeout(a.connectTimer);
-  const pc = a.pc;
-  pc.ontrack = null;
-  pc.onconnectionstatechange = null;
-  pc.oniceconnectionstatechange = null;
-  try {
-    pc.close();
-  } catch {
-    // Already closed.
-  }
-  if (a.resource) leave(a.resource);
-  a.resource = "";
-}
-
-// leave tells the server we are gone.
-function leave(url) {
-  deleteResource(url, token);
+  conn.retry(a, r.retryAfterMs);
 }
 
 // ---------------------------------------------------------------------------
@@ -664,15 +525,16 @@ function forgetRoom() {
 
 function applyRoomState(msg) {
   heardRoom = true;
-  roster = parseRoster(msg.roster);
+  const st = parseState(msg);
+  roster = st.roster;
   hearth.roster = roster;
-  counts = { members: roster.length, listeners: count(msg.listeners) };
-  if ("now_playing" in msg) {
-    nowPlaying = msg.now_playing && typeof msg.now_playing === "object" ? msg.now_playing : null;
+  counts = { members: roster.length, listeners: st.listeners };
+  if (st.hasNowPlaying) {
+    nowPlaying = st.nowPlaying;
     nowPlayingAt = performance.now();
     render();
   }
-  applySpeaking(roster.filter((m) => m.speaking).map((m) => m.id));
+  applySpeaking([...st.speaking]);
 }
 
 // applySpeaking takes who speaks now. Someone who just stopped stays on the
@@ -787,7 +649,7 @@ function render() {
   } else if (!info) {
     state = pollTrouble ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
   } else if (info.state === "scheduled") {
-    state = `Starts ${startsPhrase(info.starts_at)} — you can wait here, it will begin by itself.`;
+    state = `Starts ${startsPhrase(info.starts_at, Date.now() + skewMs)} — you can wait here, it will begin by itself.`;
   } else if (info.state === "live") {
     const paused = nowPlaying && nowPlaying.paused;
     state = paused ? "Paused by the host" : "Live";
@@ -799,6 +661,10 @@ function render() {
   }
   setText(ui.state, state);
   setData(ui.state, "kind", kind);
+  const ended = Boolean(info && info.state === "ended");
+  renderSessionLinks(ui, info, Boolean(linkProblem) || ended);
+  // An ended session leads on: the circle's next session and its support.
+  renderAfterwards(ui, info, !linkProblem && ended, Date.now() + skewMs);
   renderButton();
   renderCircle();
   tick();
@@ -896,7 +762,7 @@ function setupMediaSession() {
   };
   for (const [action, fn] of Object.entries(handlers)) {
     try {
-      ms.setActionHandler(action, fn);
+      ms.setActionHandler(/** @type {MediaSessionAction} */ (action), fn);
     } catch {
       // Not supported here.
     }
@@ -937,34 +803,30 @@ function setup() {
     poll();
     if (want) {
       if (hearth.audio && hearth.audio.paused) playAudio();
-      if (retryTimer) connectNow();
+      if (conn.waiting()) conn.reconnectNow();
     }
   });
   window.addEventListener("online", () => {
     poll();
-    if (want && !isConnected()) {
-      failures = 0;
+    if (want && !conn.isConnected()) {
       statusDetail = "";
-      connectNow();
+      conn.reconnectNow();
     }
   });
   window.addEventListener("offline", () => {
-    if (want && !isConnected()) {
+    if (want && !conn.isConnected()) {
       statusDetail = "offline";
       renderStatus();
     }
   });
   window.addEventListener("pagehide", () => {
     // Leave politely: the DELETE is sent with keepalive so it outlives the page.
-    endAttempt();
+    conn.drop(true);
   });
   window.addEventListener("pageshow", (event) => {
     if (!event.persisted) return;
     poll();
-    if (want) {
-      failures = 0;
-      startAttempt();
-    }
+    if (want) conn.restart();
   });
 
   if (linkProblem || !hasWebRTC) hearth.state = "unavailable";

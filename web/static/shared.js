@@ -1,11 +1,46 @@
-// Pieces the listen and join pages share: DOM setters that only touch what
-// changed, waiting for ICE gathering, leaving a WHEP or member resource, the
-// now-playing block with its progress bar, the room's event stream, and
-// candles and hearts shown softly at the bottom of the screen.
+// @ts-check
+// Pieces of the pages' screens that the listen and join pages share: DOM
+// setters that only touch what changed, the now-playing block with its
+// progress bar, icons, and candles and hearts shown softly at the bottom of
+// the screen. The connection and the room's events are in live.js.
 //
 // Nothing here talks to anything but this server.
 
-import { clock, reactionsPhrase, reactionsSummary } from "./text.js";
+import { clock, nextSessionPhrase, partPhrase, reactionsPhrase, reactionsSummary } from "./text.js";
+
+/**
+ * @typedef {object} Member
+ * @property {string} id
+ * @property {string} name
+ * @property {boolean} muted
+ * @property {boolean} hand
+ * @property {number} handAt   when the hand went up (unix ms), 0 if not known
+ * @property {boolean} host
+ * @property {boolean} speaking
+ */
+
+/**
+ * parseRoster takes the roster of a "state" message as the pages (and the
+ * dashboard's live view) keep it, with anything malformed left out. It is
+ * here rather than in live.js so the dashboard need not load the connection.
+ * @param {unknown} raw
+ * @returns {Member[]}
+ */
+export function parseRoster(raw) {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((m) => m && typeof m === "object" && m.id !== undefined && m.id !== null)
+    .map((m) => ({
+      id: String(m.id),
+      name: typeof m.name === "string" ? m.name : "",
+      muted: Boolean(m.muted),
+      hand: Boolean(m.hand),
+      handAt: Number.isFinite(Number(m.hand_at)) ? Number(m.hand_at) : 0,
+      host: Boolean(m.host),
+      speaking: Boolean(m.speaking),
+    }));
+}
+
 
 // The setters touch the DOM only on change, so live regions are not
 // re-announced and nothing re-lays out for no reason.
@@ -25,52 +60,19 @@ export function setData(node, key, value) {
   }
 }
 
-// gathered resolves when ICE gathering is complete, or after maxMs: the
-// server wants every candidate in the offer (no trickle), and a slow network
-// interface must not hold the person up for long.
-export function gathered(pc, maxMs) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      pc.removeEventListener("icegatheringstatechange", onState);
-      pc.removeEventListener("icecandidate", onCandidate);
-      resolve();
-    };
-    const onState = () => {
-      if (pc.iceGatheringState === "complete") done();
-    };
-    const onCandidate = (e) => {
-      if (!e.candidate) done();
-    };
-    const timer = setTimeout(done, maxMs);
-    pc.addEventListener("icegatheringstatechange", onState);
-    pc.addEventListener("icecandidate", onCandidate);
-  });
-}
-
-// deleteResource tells the server we are gone. keepalive lets it finish after
-// the page is hidden or unloaded.
-export function deleteResource(url, token) {
-  if (!url) return;
-  try {
-    fetch(url, {
-      method: "DELETE",
-      headers: { Authorization: `Bearer ${token}` },
-      keepalive: true,
-      cache: "no-store",
-      credentials: "omit",
-    }).catch(() => {});
-  } catch {
-    // Nothing more we can do; the server times the resource out.
-  }
-}
-
 // renderNowPlaying fills the now-playing block. ui holds now, nowTitle,
 // progress, fill, elapsed and remaining; np is the server's now_playing object
 // (or null) as it was at stampedAt (performance.now()); emptyText is what to
 // say when nothing plays. Progress is interpolated on the monotonic clock, so
-// a wrong or changed device clock cannot move it.
+// a wrong or changed device clock cannot move it. During a program part with
+// no playlist (np.part and no title) the block names the part and its time
+// left, "Sharing circle · 12 min left", with no clock running.
+/**
+ * @param {any} ui
+ * @param {any} np
+ * @param {number} stampedAt
+ * @param {string} emptyText
+ */
 export function renderNowPlaying(ui, np, stampedAt, emptyText) {
   if (!np) {
     setText(ui.nowTitle, emptyText);
@@ -78,13 +80,82 @@ export function renderNowPlaying(ui, np, stampedAt, emptyText) {
     setProgress(ui, 0, 0);
     return;
   }
+  const title = typeof np.title === "string" ? np.title.trim() : "";
+  const part = np.part && typeof np.part === "object" ? np.part : null;
+  if (!title) {
+    let text = emptyText;
+    if (part) {
+      let left = part.remaining_ms === null || part.remaining_ms === undefined ? null : Number(part.remaining_ms);
+      if (left !== null && !np.paused) left -= performance.now() - stampedAt;
+      text = partPhrase(typeof part.name === "string" ? part.name : "", left);
+    }
+    setText(ui.nowTitle, text);
+    setData(ui.now, "empty", part ? "part" : "true");
+    setAttr(ui.progress, "aria-valuemax", "0");
+    setAttr(ui.progress, "aria-valuenow", "0");
+    setAttr(ui.progress, "aria-valuetext", text);
+    setText(ui.elapsed, "");
+    setText(ui.remaining, "");
+    ui.fill.style.transform = "scaleX(0)";
+    return;
+  }
   setData(ui.now, "empty", "false");
-  setText(ui.nowTitle, typeof np.title === "string" && np.title.trim() ? np.title.trim() : "Untitled");
+  setText(ui.nowTitle, title);
   const duration = Math.max(0, Number(np.duration_ms) || 0);
   let pos = Math.max(0, Number(np.position_ms) || 0);
   if (!np.paused) pos += performance.now() - stampedAt;
   if (duration > 0) pos = Math.min(pos, duration);
   setProgress(ui, pos, duration);
+}
+
+// ownURL is raw as an address on this server (or its webcal: twin for a
+// calendar), or "" for anything else: the pages link only to their own server.
+/** @param {unknown} raw */
+export function ownURL(raw) {
+  if (typeof raw !== "string" || !raw) return "";
+  try {
+    const u = new URL(raw, location.href);
+    if (u.origin === location.origin) return u.href;
+    if (u.protocol === "webcal:" && u.host === location.host) return u.href;
+  } catch {
+    // Not an address.
+  }
+  return "";
+}
+
+// renderSessionLinks shows the links the session info offers: the memorial
+// collage's contribution page (only for a memorial whose collage takes
+// photos and songs) and "Add to calendar" (the session's .ics). over hides
+// both: the session ended or the link stopped working.
+/**
+ * @param {{contribute: HTMLElement, contributeLink: HTMLAnchorElement, calendar: HTMLElement, calendarLink: HTMLAnchorElement}} ui
+ * @param {any} info
+ * @param {boolean} over
+ */
+export function renderSessionLinks(ui, info, over) {
+  const contribute = !over && info && info.memorial === true ? ownURL(info.contribute_url) : "";
+  if (contribute && ui.contributeLink.getAttribute("href") !== contribute) ui.contributeLink.href = contribute;
+  ui.contribute.hidden = !contribute;
+  const calendar = !over && info && info.state !== "ended" ? ownURL(info.calendar_url) : "";
+  if (calendar && ui.calendarLink.getAttribute("href") !== calendar) ui.calendarLink.href = calendar;
+  ui.calendar.hidden = !calendar;
+}
+
+// renderAfterwards fills an ended page's way on: the circle's next session
+// and its support text, each hidden when the session info has none.
+/**
+ * @param {{nextSession: HTMLElement, supportText: HTMLElement}} ui
+ * @param {any} info
+ * @param {boolean} ended
+ * @param {number} now  ms since the epoch, on the server's clock
+ */
+export function renderAfterwards(ui, info, ended, now) {
+  const next = ended && info ? nextSessionPhrase(info.next_session, now) : "";
+  setText(ui.nextSession, next);
+  ui.nextSession.hidden = !next;
+  const support = ended && info && typeof info.support_text === "string" ? info.support_text.trim() : "";
+  setText(ui.supportText, support);
+  ui.supportText.hidden = !support;
 }
 
 function setProgress(ui, posMs, durMs) {
@@ -106,119 +177,6 @@ function setProgress(ui, posMs, durMs) {
     ui.fill.style.transform = "scaleX(0)";
   }
   setText(ui.elapsed, clock(pos));
-}
-
-// ---------------------------------------------------------------------------
-// The room's event stream, for those without a data channel (the listen page,
-// and the join page's Just listen). See docs/PROTOCOL.md.
-
-// eventFeed keeps one EventSource on url() and hands each JSON message to
-// onMessage. The browser reconnects by itself after a drop; when it gives up
-// (the server answered 409 before the doors open, 410 after the end, or any
-// other refusal, none of which EventSource lets a page read), retryDelay(n)
-// says how long to wait before the n-th new try, or a negative number to stop.
-// onState hears "connecting", "open", "waiting" (a retry is due) and "closed".
-export function eventFeed({ url, onMessage, retryDelay, onState }) {
-  let es = null;
-  let timer = 0;
-  let failures = 0;
-  let state = "closed";
-  const set = (next) => {
-    if (state === next) return;
-    state = next;
-    if (onState) onState(next);
-  };
-
-  function open() {
-    clearTimeout(timer);
-    timer = 0;
-    if (es && es.readyState !== 2) return; // 2: CLOSED; otherwise it is open or on its way
-    if (es) es.close();
-    es = null;
-    if (typeof EventSource !== "function") {
-      set("closed");
-      return;
-    }
-    let src;
-    try {
-      src = new EventSource(url());
-    } catch {
-      set("closed");
-      return;
-    }
-    es = src;
-    set("connecting");
-    const handle = (event) => {
-      if (es !== src) return;
-      let msg = null;
-      try {
-        msg = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (!msg || typeof msg !== "object") return;
-      if (!msg.type && event.type !== "message") msg.type = event.type;
-      onMessage(msg);
-    };
-    for (const type of ["state", "speaking", "reaction", "caption", "ended", "message"]) src.addEventListener(type, handle);
-    src.onopen = () => {
-      if (es !== src) return;
-      failures = 0;
-      set("open");
-    };
-    src.onerror = () => {
-      if (es !== src) return;
-      if (src.readyState !== 2) {
-        set("connecting"); // the browser is already trying again
-        return;
-      }
-      src.close();
-      es = null;
-      const delay = retryDelay(failures++);
-      if (delay < 0) {
-        set("closed");
-        return;
-      }
-      timer = setTimeout(() => {
-        timer = 0;
-        open();
-      }, delay);
-      set("waiting");
-    };
-  }
-
-  function close() {
-    clearTimeout(timer);
-    timer = 0;
-    if (es) es.close();
-    es = null;
-    set("closed");
-  }
-
-  // retryNow cuts a pending wait short, for when the page learns that the
-  // room has probably opened.
-  function retryNow() {
-    if (state !== "waiting") return;
-    failures = 0;
-    open();
-  }
-
-  return { open, close, retryNow, state: () => state };
-}
-
-// parseRoster takes the roster of a "state" message as the page keeps it:
-// [{id, name, muted, hand, speaking}], with anything malformed left out.
-export function parseRoster(raw) {
-  if (!Array.isArray(raw)) return [];
-  return raw
-    .filter((m) => m && typeof m === "object" && m.id !== undefined && m.id !== null)
-    .map((m) => ({
-      id: String(m.id),
-      name: typeof m.name === "string" ? m.name : "",
-      muted: Boolean(m.muted),
-      hand: Boolean(m.hand),
-      speaking: Boolean(m.speaking),
-    }));
 }
 
 // ---------------------------------------------------------------------------
@@ -377,27 +335,4 @@ export function reactionStage({ container, announce, maxOnScreen, gapMs }) {
   }
 
   return { show, clear };
-}
-
-// fetchSessionInfo asks for a session's public info (GET /api/v1/listen/{id}) and times the round
-// trip: the server stamped server_time somewhere in its middle, so the midpoint (on the wall clock
-// and the monotonic one) is the best guess of when. res is null when the request failed.
-export async function fetchSessionInfo(sessionId, headers, signal) {
-  const wall0 = Date.now();
-  const t0 = performance.now();
-  let res = null;
-  let body = null;
-  try {
-    res = await fetch(`/api/v1/listen/${encodeURIComponent(sessionId)}`, {
-      headers,
-      cache: "no-store",
-      credentials: "omit",
-      signal,
-    });
-    body = await res.json().catch(() => null);
-  } catch {
-    res = null;
-  }
-  const t1 = performance.now();
-  return { res, body, wallMid: wall0 + (t1 - t0) / 2, monoMid: (t0 + t1) / 2 };
 }
