@@ -108,6 +108,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST", S + "/collage/lock", `{"locked":false}`, [7]int{200, 200, 200, 404, 403, 403, 401}},
 		{"POST", S + "/collage/finalize", "", [7]int{400, 400, 400, 404, 403, 403, 401}},
 		{"POST", S + "/join", "v=0", [7]int{415, 415, 415, 403, 415, 403, 401}},
+		{"POST", S + "/host-join", "v=0", [7]int{415, 415, 415, 404, 403, 403, 401}},
 		{"DELETE", S + "/members/nosuch", "", [7]int{404, 404, 404, 403, 404, 403, 401}},
 		{"POST", "/whep/" + sid, "v=0", [7]int{415, 415, 415, 403, 415, 415, 401}},
 		{"DELETE", "/whep/" + sid + "/nosuch", "", [7]int{404, 404, 404, 403, 404, 404, 401}},
