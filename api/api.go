@@ -185,15 +185,17 @@ func New(cfg Config, sessions Sessions, lib Library, assets Assets, rooms Rooms,
 	r.GET("/api/v1/sessions/:id/calendar.ics", s.tokenFromQuery, s.requireListener, s.sessionICS)
 	r.POST("/api/v1/invites/:token", s.openInvite)
 	if cfg.Collage.Store != nil {
-		r.POST("/api/v1/sessions/:id/collage/photos", s.hostOrMember, s.addCollagePhoto)
-		r.POST("/api/v1/sessions/:id/collage/songs", s.hostOrMember, s.addCollageSong)
-		r.GET("/api/v1/sessions/:id/collage", s.tokenFromQuery, s.requireListener, s.listCollage)
-		r.GET("/api/v1/sessions/:id/collage/photos/:pid", s.tokenFromQuery, s.requireListener, s.collagePhoto)
-		host.PATCH("/sessions/:id/collage/items/:iid", s.sessionAccess, s.updateCollageItem)
-		host.DELETE("/sessions/:id/collage/items/:iid", s.sessionAccess, s.deleteCollageItem)
-		host.POST("/sessions/:id/collage/finalize", s.sessionAccess, s.finalizeCollage)
-		host.POST("/sessions/:id/collage/lock", s.sessionAccess, s.lockCollage)
+		// Only a memorial session has a collage; its contribution token reaches these and no more.
+		r.POST("/api/v1/sessions/:id/collage/photos", s.collageContributor, memorialOnly, s.addCollagePhoto)
+		r.POST("/api/v1/sessions/:id/collage/songs", s.collageContributor, memorialOnly, s.addCollageSong)
+		r.GET("/api/v1/sessions/:id/collage", s.tokenFromQuery, s.collageReader, memorialOnly, s.listCollage)
+		r.GET("/api/v1/sessions/:id/collage/photos/:pid", s.tokenFromQuery, s.collageReader, memorialOnly, s.collagePhoto)
+		host.PATCH("/sessions/:id/collage/items/:iid", s.sessionAccess, memorialOnly, s.updateCollageItem)
+		host.DELETE("/sessions/:id/collage/items/:iid", s.sessionAccess, memorialOnly, s.deleteCollageItem)
+		host.POST("/sessions/:id/collage/finalize", s.sessionAccess, memorialOnly, s.finalizeCollage)
+		host.POST("/sessions/:id/collage/lock", s.sessionAccess, memorialOnly, s.lockCollage)
 	}
+	s.circleRoutes(r, host)
 
 	r.GET("/api/v1/listen/:id", s.requireListener, s.listenInfo)
 	r.GET("/api/v1/sessions/:id/events", s.tokenFromQuery, s.requireListener, s.events)

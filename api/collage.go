@@ -28,6 +28,7 @@ type Collages interface {
 	DeleteCollageItem(ctx context.Context, sessionID, id string) (store.CollageItem, error)
 	PhotoInUse(ctx context.Context, ref string) (bool, error)
 	SetCollageLocked(ctx context.Context, sessionID string, locked bool) error
+	CollageLocked(ctx context.Context, sessionID string) (bool, error)
 }
 
 // PhotoIntake decodes untrusted photo uploads (media/photo).
@@ -92,6 +93,43 @@ func toCollageJSON(sid string, it store.CollageItem) collageItemJSON {
 		j.MediaID = it.Ref
 	}
 	return j
+}
+
+// collageContributor lets through whoever may add photos and songs: a host of the session, a
+// member with the member token, or anyone with the session's contribution token.
+func (s *Server) collageContributor(c *gin.Context) {
+	if tok, ok := bearer(c); ok {
+		if sess, err := s.sessions.Get(c.Request.Context(), c.Param("id")); err == nil && tokenIs(tok, sess.ContributeToken) {
+			c.Set("session", sess)
+			c.Set("contributor", true)
+			c.Next()
+			return
+		}
+	}
+	s.hostOrMember(c)
+}
+
+// collageReader lets through whoever may look at the collage: the contribution token as well as
+// everyone requireListener lets in.
+func (s *Server) collageReader(c *gin.Context) {
+	if tok, ok := bearer(c); ok {
+		if sess, err := s.sessions.Get(c.Request.Context(), c.Param("id")); err == nil && tokenIs(tok, sess.ContributeToken) {
+			c.Set("session", sess)
+			c.Set("contributor", true)
+			c.Next()
+			return
+		}
+	}
+	s.requireListener(c)
+}
+
+// memorialOnly refuses the collage of a session its host has not made a memorial.
+func memorialOnly(c *gin.Context) {
+	if sess := sessionOf(c); sess == nil || !sess.Memorial {
+		fail(c, http.StatusConflict, "this session is not a memorial, so it has no collage; its host can make it one in the session's settings")
+		return
+	}
+	c.Next()
 }
 
 // contribution reads the caption and name fields and the file part of a multipart contribution;
@@ -241,7 +279,9 @@ func (s *Server) listCollage(c *gin.Context) {
 	for _, it := range items {
 		out = append(out, toCollageJSON(sid, it))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "locked": locked, "final": sessionOf(c).Collage, "render": s.renderStatus(sid)})
+	// The title lets the contribution page greet people: its token cannot read listen info.
+	c.JSON(http.StatusOK, gin.H{"items": out, "locked": locked, "final": sessionOf(c).Collage, "render": s.renderStatus(sid),
+		"title": sessionOf(c).Title})
 }
 
 func (s *Server) renderStatus(sid string) show.Status {

@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hearth/auth"
-	"hearth/session"
 	"hearth/store"
 )
 
@@ -33,7 +32,9 @@ type Groups interface {
 	CreateInvite(ctx context.Context, inv store.Invite, token string) error
 	Invites(ctx context.Context, groupID string) ([]store.Invite, error)
 	RevokeInvite(ctx context.Context, groupID, id string, now time.Time) error
-	UseInvite(ctx context.Context, token string, now time.Time) (store.Invite, error)
+	PeekInviteAny(ctx context.Context, token string, now time.Time) (store.Invite, error)
+	ClaimInvite(ctx context.Context, token, claim string, now time.Time) (store.Invite, error)
+	InviteClaimed(ctx context.Context, inviteID, claim string) (bool, error)
 	Audit(ctx context.Context, groupID, actor, action, target string, now time.Time) error
 	AuditLog(ctx context.Context, groupID string, limit int) ([]store.AuditEntry, error)
 }
@@ -45,17 +46,24 @@ type groupJSON struct {
 	Role        string    `json:"role,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	CalendarURL string    `json:"calendar_url,omitempty"`
+	// WebcalURL is the same feed for calendar apps that subscribe (webcal://).
+	WebcalURL   string `json:"webcal_url,omitempty"`
+	SupportText string `json:"support_text"`
 }
 
 func toGroupJSON(g store.Group) groupJSON {
-	return groupJSON{ID: g.ID, Name: g.Name, Description: g.Description, Role: g.Role, CreatedAt: g.CreatedAt}
+	return groupJSON{ID: g.ID, Name: g.Name, Description: g.Description, Role: g.Role, CreatedAt: g.CreatedAt, SupportText: g.SupportText}
 }
+
+// maxSupportText bounds a circle's support text.
+const maxSupportText = 2000
 
 // withCalendar adds the secret feed URL, for the group's hosts.
 func (s *Server) withCalendar(c *gin.Context, g store.Group) groupJSON {
 	j := toGroupJSON(g)
 	if g.CalendarKey != "" {
 		j.CalendarURL = s.baseURL(c) + "/calendar/" + g.ID + "/" + g.CalendarKey + ".ics"
+		j.WebcalURL = webcal(j.CalendarURL)
 	}
 	return j
 }
@@ -63,6 +71,21 @@ func (s *Server) withCalendar(c *gin.Context, g store.Group) groupJSON {
 type groupReq struct {
 	Name        *string `json:"name"`
 	Description *string `json:"description"`
+	SupportText *string `json:"support_text"`
+}
+
+// webcal turns a feed's http(s) URL into the webcal:// one calendar apps subscribe to.
+func webcal(u string) string {
+	if i := strings.Index(u, "://"); i > 0 {
+		return "webcal" + u[i:]
+	}
+	return u
+}
+
+// cleanSupport checks a circle's support text: trimmed, at most maxSupportText characters.
+func cleanSupport(p *string) (string, bool) {
+	v := strings.TrimSpace(deref(p))
+	return v, utf8.RuneCountInString(v) <= maxSupportText
 }
 
 func cleanText(s string, max int) (string, bool) {
@@ -135,9 +158,14 @@ func (s *Server) createGroup(c *gin.Context) {
 		fail(c, http.StatusBadRequest, "description must be at most 2000 characters")
 		return
 	}
+	support, ok := cleanSupport(req.SupportText)
+	if !ok {
+		fail(c, http.StatusBadRequest, "support text must be at most 2000 characters")
+		return
+	}
 	p := principalOf(c)
 	g := store.Group{ID: newID(), Name: name, Description: desc, CreatedAt: time.Now().UTC(), Role: "owner",
-		CalendarKey: strings.ToLower(auth.NewToken(""))}
+		CalendarKey: strings.ToLower(auth.NewToken("")), SupportText: support}
 	if err := s.groups.CreateGroup(c.Request.Context(), g, p.HostID); err != nil {
 		s.writeError(c, err)
 		return
@@ -212,12 +240,20 @@ func (s *Server) updateGroup(c *gin.Context) {
 			return
 		}
 	}
+	if req.SupportText != nil {
+		support, ok := cleanSupport(req.SupportText)
+		if !ok {
+			fail(c, http.StatusBadRequest, "support text must be at most 2000 characters")
+			return
+		}
+		g.SupportText = support
+	}
 	if err := s.groups.UpdateGroup(c.Request.Context(), g); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.audit(c, g.ID, "group.update", g.Name)
-	c.JSON(http.StatusOK, toGroupJSON(g))
+	c.JSON(http.StatusOK, s.withCalendar(c, g))
 }
 
 // deleteGroup ends the group's live sessions, deletes it with its sessions, invites and log, and
@@ -397,7 +433,12 @@ func (s *Server) listInvites(c *gin.Context) {
 	}
 	out := make([]inviteJSON, 0, len(list))
 	for _, inv := range list {
-		out = append(out, toInviteJSON(inv))
+		j := toInviteJSON(inv)
+		// The circle's hosts may show a link again (and its QR code) for as long as it works.
+		if inv.Token != "" && !inv.Revoked {
+			j.URL = s.baseURL(c) + "/i/" + inv.Token
+		}
+		out = append(out, j)
 	}
 	c.JSON(http.StatusOK, gin.H{"invites": out})
 }
@@ -432,46 +473,4 @@ func (s *Server) auditLog(c *gin.Context) {
 		out = append(out, e{x.Actor, x.Action, x.Target, x.At})
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": out})
-}
-
-// openInvite follows an invite link: it counts a use and answers with the link into the group's
-// current or next session. Any invalid link (unknown, expired, revoked, used up) gets the same 404,
-// which says nothing about the group.
-func (s *Server) openInvite(c *gin.Context) {
-	now := time.Now()
-	inv, err := s.groups.UseInvite(c.Request.Context(), c.Param("token"), now)
-	if err != nil {
-		fail(c, http.StatusNotFound, "this invitation link is not valid any more; ask your host for a new one")
-		return
-	}
-	g, err := s.groups.Group(c.Request.Context(), inv.GroupID)
-	if err != nil {
-		fail(c, http.StatusNotFound, "this invitation link is not valid any more; ask your host for a new one")
-		return
-	}
-	ids, err := s.groups.GroupSessionIDs(c.Request.Context(), g.ID)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var next *session.Session
-	for _, id := range ids {
-		sess, err := s.sessions.Get(c.Request.Context(), id)
-		if err != nil || sess.StateAt(now) == session.StateEnded {
-			continue
-		}
-		next = sess
-		break
-	}
-	out := gin.H{"group": gin.H{"name": g.Name, "description": g.Description}, "kind": inv.Kind, "session": nil}
-	if next != nil {
-		d := s.describe(c, next)
-		url := d.ListenURL
-		if inv.Kind == "member" {
-			url = d.JoinURL
-		}
-		out["session"] = gin.H{"title": d.Title, "state": d.State, "starts_at": d.StartsAt, "url": url}
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, out)
 }

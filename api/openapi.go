@@ -89,7 +89,7 @@ var operations = []operation{
 	{"DELETE", "/api/v1/sessions/{id}/collage/items/{iid}", "Remove a collage item (refused once finalized: reopen it first)", "collage", "host", "", "", 204, "", []int{401, 403, 404, 409}},
 	{"POST", "/api/v1/sessions/{id}/collage/finalize", "Make the collage the session's broadcast (its songs the playlist, its photos the picture), close it to contributions and, unless prerender is false, start encoding the video ahead of time", "collage", "host", "application/json", "CollageFinalize", 200, "", []int{400, 401, 403, 404, 409}},
 	{"POST", "/api/v1/sessions/{id}/collage/lock", "Close or reopen the collage to contributions (reopening a finalized collage stops its picture until it is finalized again)", "collage", "host", "application/json", "CollageLock", 200, "", []int{400, 401, 403, 404, 409}},
-	{"POST", "/api/v1/invites/{token}", "Follow an invite link: the group's current or next session", "groups", "none", "", "", 200, "", []int{404}},
+	{"POST", "/api/v1/invites/{token}", "Open an invite link: the group and its current or next session, without spending a use (body: optional claim)", "groups", "none", "application/json", "InviteClaim", 200, "", []int{400, 404}},
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
@@ -158,7 +158,7 @@ func OpenAPI() map[string]any {
 		}
 		return o
 	}
-	return map[string]any{
+	doc := map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "Hearth API", "version": "1",
 			"description": "Host API of Hearth, a self-hosted service where support groups meet live. Errors are always {\"error\": \"...\"}."},
@@ -237,6 +237,8 @@ func OpenAPI() map[string]any {
 			},
 		},
 	}
+	extendCircles(doc)
+	return doc
 }
 
 func opID(op operation) string {

@@ -44,13 +44,27 @@ type seriesJSON struct {
 	Loop        bool             `json:"loop"`
 	Ducking     bool             `json:"ducking"`
 	Next        []occurrenceJSON `json:"next"`
+	Memorial    bool             `json:"memorial"`
+	Program     []segmentJSON    `json:"program,omitempty"`
 }
 
 func toSeriesJSON(x session.Series, now time.Time) seriesJSON {
 	sc := x.Schedule
 	j := seriesJSON{ID: x.ID, Title: x.Title, Start: sc.Start.Format("2006-01-02T15:04"), Zone: sc.Location.String(),
 		DurationMin: int64(sc.Duration / time.Minute), RRule: sc.RRule, Playlist: x.MediaIDs, Loop: x.Loop, Ducking: x.Ducking,
-		Next: []occurrenceJSON{}}
+		Next: []occurrenceJSON{}, Memorial: x.Memorial}
+	if j.Playlist == nil {
+		j.Playlist = []string{}
+	}
+	for _, sg := range x.Segments {
+		o := segmentJSON{Name: sg.Name, Loop: sg.Loop, LengthMS: sg.Length.Milliseconds(), Mics: string(sg.Mics), Ducking: sg.Ducking}
+		for _, id := range sg.MediaIDs {
+			o.Playlist = append(o.Playlist, struct {
+				MediaID string `json:"media_id"`
+			}{id})
+		}
+		j.Program = append(j.Program, o)
+	}
 	for _, o := range sc.Between(now, now.AddDate(0, 3, 0), 6) {
 		j.Next = append(j.Next, occurrenceJSON{Start: o.Start, End: o.End, Original: o.Original, Moved: o.Moved})
 	}
@@ -66,8 +80,10 @@ type newSeriesJSON struct {
 	Playlist    []struct {
 		MediaID string `json:"media_id"`
 	} `json:"playlist"`
-	Loop    bool  `json:"loop"`
-	Ducking *bool `json:"ducking"`
+	Loop     bool          `json:"loop"`
+	Ducking  *bool         `json:"ducking"`
+	Program  []segmentJSON `json:"program"`
+	Memorial bool          `json:"memorial"`
 }
 
 func (s *Server) createSeries(c *gin.Context) {
@@ -90,8 +106,25 @@ func (s *Server) createSeries(c *gin.Context) {
 		}
 		ids = append(ids, it.MediaID)
 	}
+	if len(req.Program) > 0 && len(req.Playlist) > 0 {
+		fail(c, http.StatusBadRequest, "give either a playlist or a program, not both")
+		return
+	}
+	var segs []session.SegmentRequest
+	for _, sg := range req.Program {
+		sr := session.SegmentRequest{Name: sg.Name, Loop: sg.Loop, Length: time.Duration(sg.LengthMS) * time.Millisecond,
+			Mics: session.MicRule(sg.Mics), Ducking: sg.Ducking}
+		for _, it := range sg.Playlist {
+			if ok, err := s.groups.GroupHasMedia(c.Request.Context(), g.ID, it.MediaID); err != nil || !ok {
+				fail(c, http.StatusBadRequest, "the program names media that is not in this group's library: "+it.MediaID)
+				return
+			}
+			sr.MediaIDs = append(sr.MediaIDs, it.MediaID)
+		}
+		segs = append(segs, sr)
+	}
 	x, err := s.series.CreateSeries(c.Request.Context(), session.SeriesRequest{GroupID: g.ID, Title: req.Title, Schedule: sc,
-		MediaIDs: ids, Loop: req.Loop, Ducking: req.Ducking == nil || *req.Ducking})
+		MediaIDs: ids, Loop: req.Loop, Ducking: req.Ducking == nil || *req.Ducking, Segments: segs, Memorial: req.Memorial})
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -26,6 +28,8 @@ type createSessionJSON struct {
 	CrossfadeMS int64         `json:"crossfade_ms"`
 	Ducking     *bool         `json:"ducking"`
 	Program     []segmentJSON `json:"program"`
+	// Memorial makes the session gather a memorial collage (contract 4).
+	Memorial bool `json:"memorial"`
 }
 
 // segmentJSON is one segment of a program, as hosts send and read it.
@@ -92,6 +96,11 @@ type sessionJSON struct {
 	ListenerToken string           `json:"listener_token"`
 	MemberToken   string           `json:"member_token"`
 	ServerTime    time.Time        `json:"server_time"`
+	// Memorial says the session gathers a memorial collage; its hosts get the contribution link.
+	Memorial        bool   `json:"memorial"`
+	ContributeURL   string `json:"contribute_url,omitempty"`
+	ContributeToken string `json:"contribute_token,omitempty"`
+	SeriesID        string `json:"series_id,omitempty"`
 }
 
 // decodeJSON reads a bounded JSON body that must match v exactly.
@@ -161,6 +170,7 @@ func (s *Server) createSession(c *gin.Context) {
 		Title:    req.Title, StartsAt: starts, MediaIDs: ids, Loop: req.Loop,
 		Crossfade: time.Duration(req.CrossfadeMS) * time.Millisecond,
 		NoDucking: req.Ducking != nil && !*req.Ducking,
+		Memorial:  req.Memorial,
 	})
 	if err != nil {
 		s.writeError(c, err)
@@ -247,6 +257,12 @@ func (s *Server) describe(c *gin.Context, sess *session.Session) sessionJSON {
 		ListenerToken: sess.ListenerToken,
 		MemberToken:   sess.MemberToken,
 		ServerTime:    now.UTC(),
+		Memorial:      sess.Memorial,
+		SeriesID:      sess.SeriesID,
+	}
+	if sess.Memorial {
+		out.ContributeURL = contributeURL(base, sess)
+		out.ContributeToken = sess.ContributeToken
 	}
 	if !sess.EndedAt.IsZero() {
 		t := sess.EndedAt
@@ -288,15 +304,145 @@ type listenJSON struct {
 	Listeners  int             `json:"listeners"`
 	Members    int             `json:"members"`
 	ICEServers []ICEServer     `json:"ice_servers,omitempty"`
+	// Memorial says the pages may offer the collage (contract 4); ContributeURL is set only while
+	// the collage takes photos and songs.
+	Memorial      bool   `json:"memorial"`
+	ContributeURL string `json:"contribute_url,omitempty"`
+	// CalendarURL is this session as an .ics file, with the caller's own token (contract 8).
+	CalendarURL string `json:"calendar_url,omitempty"`
+	// NextSession and SupportText are set once the session has ended (contract 7): where the
+	// circle meets next (null if nothing is planned) and what its hosts say meanwhile.
+	NextSession any     `json:"next_session,omitempty"`
+	SupportText *string `json:"support_text,omitempty"`
+}
+
+// nextSessionJSON is the circle's next gathering, for an ended session's pages. URL is the link
+// of the same kind as the caller's (join for members and hosts, listen for listeners).
+type nextSessionJSON struct {
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	StartsAt time.Time     `json:"starts_at"`
+	State    session.State `json:"state"`
+	URL      string        `json:"url,omitempty"`
 }
 
 func (s *Server) listenInfo(c *gin.Context) {
-	d := s.describe(c, sessionOf(c))
+	sess := sessionOf(c)
+	d := s.describe(c, sess)
 	c.Header("Cache-Control", "no-store")
 	out := listenJSON{ID: d.ID, Title: d.Title, State: d.State, StartsAt: d.StartsAt,
-		ServerTime: d.ServerTime, NowPlaying: d.NowPlaying, Listeners: d.Listeners, Members: d.Members}
+		ServerTime: d.ServerTime, NowPlaying: d.NowPlaying, Listeners: d.Listeners, Members: d.Members,
+		Memorial: sess.Memorial}
 	if s.cfg.ICEServers != nil && d.State != session.StateEnded {
 		out.ICEServers = s.cfg.ICEServers()
 	}
+	tok, hasToken := bearer(c)
+	base := s.baseURL(c)
+	// The caller's own session token goes in the link; a host's API or admin token never does
+	// (a calendar link is copied around): hosts get the member token, which they hold anyway.
+	calTok := sess.MemberToken
+	if hasToken && tokenIs(tok, sess.ListenerToken) {
+		calTok = sess.ListenerToken
+	}
+	out.CalendarURL = base + "/api/v1/sessions/" + sess.ID + "/calendar.ics?t=" + url.QueryEscape(calTok)
+	if sess.Memorial && d.State != session.StateEnded && s.collage.Store != nil {
+		if locked, err := s.collage.Store.CollageLocked(c.Request.Context(), sess.ID); err == nil && !locked && !sess.Collage {
+			out.ContributeURL = contributeURL(base, sess)
+		}
+	}
+	if d.State == session.StateEnded {
+		next, support := s.afterwards(c, sess, hasToken && tokenIs(tok, sess.ListenerToken))
+		out.SupportText = &support
+		if next != nil {
+			out.NextSession = next
+		} else {
+			out.NextSession = json.RawMessage("null")
+		}
+	}
 	c.JSON(http.StatusOK, out)
+}
+
+// afterwards finds what an ended session's pages point to: the circle's next session that has
+// not ended, and the circle's support text. Sessions outside a circle have neither.
+func (s *Server) afterwards(c *gin.Context, sess *session.Session, listener bool) (*nextSessionJSON, string) {
+	if sess.GroupID == "" {
+		return nil, ""
+	}
+	ctx := c.Request.Context()
+	g, err := s.groups.Group(ctx, sess.GroupID)
+	if err != nil {
+		return nil, ""
+	}
+	ids, err := s.groups.GroupSessionIDs(ctx, g.ID)
+	if err != nil {
+		return nil, g.SupportText
+	}
+	now := s.sessions.Now()
+	for _, id := range ids { // soonest first
+		if id == sess.ID {
+			continue
+		}
+		x, err := s.sessions.Get(ctx, id)
+		if err != nil || x.StateAt(now) == session.StateEnded || !x.StartsAt.After(sess.StartsAt) {
+			continue
+		}
+		d := s.describe(c, x)
+		link := d.JoinURL
+		if listener {
+			link = d.ListenURL
+		}
+		return &nextSessionJSON{ID: x.ID, Title: x.Title, StartsAt: x.StartsAt, State: x.StateAt(now), URL: link}, g.SupportText
+	}
+	return nil, g.SupportText
+}
+
+// contributeURL is the contribution page's link, with the session's contribution token: it lets
+// family and friends add photos and songs, and nothing else.
+func contributeURL(base string, sess *session.Session) string {
+	return base + "/contribute/" + sess.ID + "#t=" + sess.ContributeToken
+}
+
+// SessionSettings changes a session's settings after it is made. The session manager implements it.
+type SessionSettings interface {
+	SetMemorial(ctx context.Context, id string, on bool) (*session.Session, error)
+}
+
+type updateSessionJSON struct {
+	Memorial *bool `json:"memorial"`
+}
+
+// updateSession changes a session's settings: today whether it is a memorial.
+func (s *Server) updateSession(c *gin.Context) {
+	var req updateSessionJSON
+	if err := decodeJSON(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if req.Memorial == nil {
+		fail(c, http.StatusBadRequest, "send the settings to change, such as {\"memorial\": true}")
+		return
+	}
+	settings, ok := s.sessions.(SessionSettings)
+	if !ok {
+		fail(c, http.StatusNotImplemented, "this server cannot change sessions")
+		return
+	}
+	sess, err := settings.SetMemorial(c.Request.Context(), sessionOf(c).ID, *req.Memorial)
+	switch {
+	case errors.Is(err, session.ErrEnded):
+		fail(c, http.StatusConflict, "this session has already ended")
+		return
+	case errors.Is(err, session.ErrCollageFinal):
+		fail(c, http.StatusConflict, "the collage is finalized and is what this session plays: reopen it for contributions first, then turn the memorial off")
+		return
+	case err != nil:
+		s.writeError(c, err)
+		return
+	}
+	action := "session.memorial_off"
+	if sess.Memorial {
+		action = "session.memorial_on"
+	}
+	s.audit(c, sess.GroupID, action, sess.Title+" "+sess.ID)
+	c.JSON(http.StatusOK, s.describe(c, sess))
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -24,6 +25,8 @@ type Store interface {
 	// SetCollage makes the session play its finalized collage: pl replaces its playlist and
 	// program; with pl empty it stops being a collage session and keeps its playlist.
 	SetCollage(ctx context.Context, id string, pl playlist.Playlist) error
+	// SetMemorial turns a session's memorial collage on or off.
+	SetMemorial(ctx context.Context, id string, on bool) error
 }
 
 // MediaItem is what the manager needs to know about a media file to put it in a playlist.
@@ -105,6 +108,8 @@ type CreateRequest struct {
 	GroupID string
 	// Segments, if given, make the session a program; MediaIDs and Loop are then unused.
 	Segments []SegmentRequest
+	// Memorial makes the session gather a memorial collage.
+	Memorial bool
 }
 
 // SegmentRequest describes one segment of a new program.
@@ -212,6 +217,10 @@ func (m *Manager) create(ctx context.Context, req CreateRequest, adjust func(*Se
 		CreatedAt:     m.clock.Now().UTC(),
 		Demo:          req.Demo,
 		Segments:      segs,
+		Memorial:      req.Memorial,
+		// Every session has its contribution token, so turning the collage on later needs no
+		// new link for anything else.
+		ContributeToken: NewID(24),
 	}
 	if adjust != nil {
 		adjust(s)
@@ -403,6 +412,33 @@ func (m *Manager) Close(id string) {
 	if running {
 		m.launch.Stop(id, true)
 	}
+}
+
+// ErrCollageFinal means a change would leave a finalized collage without its memorial session.
+var ErrCollageFinal = errors.New("the collage is finalized")
+
+// SetMemorial turns a session's memorial collage on or off. A session whose finalized collage is
+// its broadcast stays a memorial until the collage is reopened; an ended session keeps what it was.
+func (m *Manager) SetMemorial(ctx context.Context, id string, on bool) (*Session, error) {
+	m.ctl.Lock()
+	defer m.ctl.Unlock()
+	s, err := m.store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.Memorial == on {
+		return s, nil
+	}
+	if s.StateAt(m.clock.Now()) == StateEnded {
+		return nil, ErrEnded
+	}
+	if !on && s.Collage {
+		return nil, fmt.Errorf("%w: reopen it for contributions before turning the memorial off", ErrCollageFinal)
+	}
+	if err := m.store.SetMemorial(ctx, id, on); err != nil {
+		return nil, err
+	}
+	return m.store.Session(ctx, id)
 }
 
 // SetDucking stores the session's ducking switch, so it survives a restart.

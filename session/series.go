@@ -23,6 +23,10 @@ type Series struct {
 	Loop     bool
 	Ducking  bool
 	Created  time.Time
+	// Segments, if any, are the program every occurrence plays (MediaIDs is then empty).
+	Segments []SegmentRequest
+	// Memorial makes every occurrence gather a memorial collage of its own.
+	Memorial bool
 }
 
 // SeriesStore persists series. The store package implements it.
@@ -52,6 +56,8 @@ type SeriesRequest struct {
 	MediaIDs []string
 	Loop     bool
 	Ducking  bool
+	Segments []SegmentRequest
+	Memorial bool
 }
 
 // CreateSeries validates and stores a series, and materialises its first occurrences at once.
@@ -63,16 +69,26 @@ func (m *Manager) CreateSeries(ctx context.Context, req SeriesRequest) (Series, 
 	if err := req.Schedule.Validate(); err != nil {
 		return Series{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	if len(req.MediaIDs) == 0 || len(req.MediaIDs) > playlist.MaxItems {
-		return Series{}, fmt.Errorf("%w: the playlist needs 1 to %d items", ErrInvalid, playlist.MaxItems)
-	}
-	for _, id := range req.MediaIDs {
-		if _, err := m.lib.MediaItem(ctx, id); err != nil {
-			return Series{}, fmt.Errorf("%w: %q", ErrUnknownMedia, id)
+	if len(req.Segments) > 0 {
+		if len(req.MediaIDs) > 0 {
+			return Series{}, fmt.Errorf("%w: give either a playlist or a program, not both", ErrInvalid)
+		}
+		// The same checks a one-off program gets, once, so no occurrence fails later.
+		if _, _, err := m.program(ctx, req.Segments); err != nil {
+			return Series{}, err
+		}
+	} else {
+		if len(req.MediaIDs) == 0 || len(req.MediaIDs) > playlist.MaxItems {
+			return Series{}, fmt.Errorf("%w: the playlist needs 1 to %d items", ErrInvalid, playlist.MaxItems)
+		}
+		for _, id := range req.MediaIDs {
+			if _, err := m.lib.MediaItem(ctx, id); err != nil {
+				return Series{}, fmt.Errorf("%w: %q", ErrUnknownMedia, id)
+			}
 		}
 	}
 	s := Series{ID: NewID(12), GroupID: req.GroupID, Title: title, Schedule: req.Schedule, MediaIDs: req.MediaIDs,
-		Loop: req.Loop, Ducking: req.Ducking, Created: m.clock.Now().UTC()}
+		Loop: req.Loop, Ducking: req.Ducking, Created: m.clock.Now().UTC(), Segments: req.Segments, Memorial: req.Memorial}
 	if err := m.series.CreateSeries(ctx, s); err != nil {
 		return Series{}, err
 	}
@@ -101,7 +117,7 @@ func (m *Manager) materialize(ctx context.Context, s Series, now time.Time) erro
 			return err
 		}
 		_, err := m.create(ctx, CreateRequest{Title: s.Title, StartsAt: o.Start, MediaIDs: s.MediaIDs, Loop: s.Loop,
-			NoDucking: !s.Ducking, GroupID: s.GroupID}, func(x *Session) {
+			NoDucking: !s.Ducking, GroupID: s.GroupID, Segments: s.Segments, Memorial: s.Memorial}, func(x *Session) {
 			x.SeriesID, x.Occurrence, x.StopAt = s.ID, o.Original.UTC(), o.End.UTC()
 		})
 		if err != nil && !errors.Is(err, ErrExists) {

@@ -72,6 +72,12 @@ type Session struct {
 	// Collage marks a session whose broadcast is its memorial collage: the playlist is the
 	// collage's songs and the room also shows its photos.
 	Collage bool
+	// Memorial is the host's choice that this session gathers a memorial collage: only then do
+	// its pages offer the collage, and only then do the collage endpoints answer.
+	Memorial bool
+	// ContributeToken lets family and friends add photos and songs to the collage (and see it),
+	// nothing more: it cannot join, listen or read the session's events.
+	ContributeToken string
 }
 
 // StateAt returns the lifecycle stage at t.

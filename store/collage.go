@@ -157,3 +157,10 @@ func (s *Store) SetCollage(ctx context.Context, sessionID string, pl playlist.Pl
 	}
 	return tx.Commit()
 }
+
+// CollageLocked reports whether a session's collage is closed to new contributions.
+func (s *Store) CollageLocked(ctx context.Context, sessionID string) (bool, error) {
+	var locked bool
+	err := s.db.QueryRowContext(ctx, `SELECT collage_locked FROM sessions WHERE id = ?`, sessionID).Scan(&locked)
+	return locked, err
+}

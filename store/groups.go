@@ -17,6 +17,8 @@ type Group struct {
 	CalendarKey string
 	// Role is the asking host's role in the group ("owner", "cohost"), when listed for a host.
 	Role string
+	// SupportText is what the circle's ended pages say: where to turn between sessions.
+	SupportText string
 }
 
 // GroupHost is a host of a group.
@@ -36,6 +38,9 @@ type Invite struct {
 	MaxUses   int       // 0: unlimited
 	Uses      int
 	Revoked   bool
+	// Token is the link's secret, kept so the circle's hosts can show the link again; empty for
+	// links made before it was kept.
+	Token string
 }
 
 // AuditEntry is one host action.
@@ -51,8 +56,8 @@ func (s *Store) CreateGroup(ctx context.Context, g Group, ownerID string) error 
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO groups (id, name, description, created_at, calendar_key) VALUES (?, ?, ?, ?, ?)`,
-		g.ID, g.Name, g.Description, g.CreatedAt.UnixMilli(), g.CalendarKey); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO groups (id, name, description, created_at, calendar_key, support_text)
+		VALUES (?, ?, ?, ?, ?, ?)`, g.ID, g.Name, g.Description, g.CreatedAt.UnixMilli(), g.CalendarKey, g.SupportText); err != nil {
 		return err
 	}
 	if ownerID != "" {
@@ -67,8 +72,8 @@ func (s *Store) CreateGroup(ctx context.Context, g Group, ownerID string) error 
 func (s *Store) Group(ctx context.Context, id string) (Group, error) {
 	var g Group
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, description, created_at, calendar_key FROM groups WHERE id = ?`, id).
-		Scan(&g.ID, &g.Name, &g.Description, &created, &g.CalendarKey)
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, description, created_at, calendar_key, support_text FROM groups WHERE id = ?`, id).
+		Scan(&g.ID, &g.Name, &g.Description, &created, &g.CalendarKey, &g.SupportText)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, ErrNotFound
 	}
@@ -78,7 +83,7 @@ func (s *Store) Group(ctx context.Context, id string) (Group, error) {
 
 // Groups lists the groups a host belongs to, or every group when hostID is empty.
 func (s *Store) Groups(ctx context.Context, hostID string) ([]Group, error) {
-	q := `SELECT g.id, g.name, g.description, g.created_at, COALESCE(h.role, '') FROM groups g
+	q := `SELECT g.id, g.name, g.description, g.created_at, COALESCE(h.role, ''), g.support_text FROM groups g
 		LEFT JOIN group_hosts h ON h.group_id = g.id AND h.host_id = ?`
 	if hostID != "" {
 		q += ` WHERE h.host_id IS NOT NULL`
@@ -92,7 +97,7 @@ func (s *Store) Groups(ctx context.Context, hostID string) ([]Group, error) {
 	for rows.Next() {
 		var g Group
 		var created int64
-		if err := rows.Scan(&g.ID, &g.Name, &g.Description, &created, &g.Role); err != nil {
+		if err := rows.Scan(&g.ID, &g.Name, &g.Description, &created, &g.Role, &g.SupportText); err != nil {
 			return nil, err
 		}
 		g.CreatedAt = time.UnixMilli(created).UTC()
@@ -109,7 +114,8 @@ func (s *Store) SetCalendarKey(ctx context.Context, groupID, key string) error {
 
 // UpdateGroup changes a group's name and description.
 func (s *Store) UpdateGroup(ctx context.Context, g Group) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE groups SET name = ?, description = ? WHERE id = ?`, g.Name, g.Description, g.ID)
+	res, err := s.db.ExecContext(ctx, `UPDATE groups SET name = ?, description = ?, support_text = ? WHERE id = ?`,
+		g.Name, g.Description, g.SupportText, g.ID)
 	if err != nil {
 		return err
 	}
@@ -264,8 +270,8 @@ func (s *Store) CreateInvite(ctx context.Context, inv Invite, token string) erro
 	if inv.MaxUses > 0 {
 		max = inv.MaxUses
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO invites (id, group_id, kind, token_hash, created_at, expires_at, max_uses)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, inv.ID, inv.GroupID, inv.Kind, hashSecret(token), inv.CreatedAt.UnixMilli(), exp, max)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO invites (id, group_id, kind, token_hash, created_at, expires_at, max_uses, token)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, inv.GroupID, inv.Kind, hashSecret(token), inv.CreatedAt.UnixMilli(), exp, max, token)
 	return err
 }
 
@@ -273,7 +279,7 @@ func scanInvite(row interface{ Scan(...any) error }) (Invite, error) {
 	var inv Invite
 	var created int64
 	var exp, max, revoked sql.NullInt64
-	err := row.Scan(&inv.ID, &inv.GroupID, &inv.Kind, &created, &exp, &max, &inv.Uses, &revoked)
+	err := row.Scan(&inv.ID, &inv.GroupID, &inv.Kind, &created, &exp, &max, &inv.Uses, &revoked, &inv.Token)
 	if errors.Is(err, sql.ErrNoRows) {
 		return inv, ErrNotFound
 	}
@@ -286,7 +292,7 @@ func scanInvite(row interface{ Scan(...any) error }) (Invite, error) {
 	return inv, err
 }
 
-const inviteColumns = `id, group_id, kind, created_at, expires_at, max_uses, uses, revoked_at`
+const inviteColumns = `id, group_id, kind, created_at, expires_at, max_uses, uses, revoked_at, token`
 
 // Invites lists a group's invites.
 func (s *Store) Invites(ctx context.Context, groupID string) ([]Invite, error) {
@@ -333,6 +339,58 @@ func (s *Store) PeekInvite(ctx context.Context, token string, now time.Time) (In
 	return scanInvite(s.db.QueryRowContext(ctx, `SELECT `+inviteColumns+` FROM invites
 		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
 		AND (max_uses IS NULL OR uses < max_uses)`, hashSecret(token), now.UnixMilli()))
+}
+
+// ClaimInvite counts a use of a valid invite for one person, named by claim (a random id their
+// browser keeps): the first claim of a person counts, a second one by the same person does not
+// and is let through even when the link has since been used up. In one transaction, so max_uses
+// holds however many people follow the link at once. Any invalid token gives ErrNotFound.
+func (s *Store) ClaimInvite(ctx context.Context, token, claim string, now time.Time) (Invite, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Invite{}, err
+	}
+	defer tx.Rollback()
+	inv, err := scanInvite(tx.QueryRowContext(ctx, `SELECT `+inviteColumns+` FROM invites
+		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hashSecret(token), now.UnixMilli()))
+	if err != nil {
+		return Invite{}, err
+	}
+	var seen int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM invite_claims WHERE invite_id = ? AND claim_hash = ?`,
+		inv.ID, hashSecret(claim)).Scan(&seen); err != nil {
+		return Invite{}, err
+	}
+	if seen > 0 {
+		return inv, tx.Commit()
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE invites SET uses = uses + 1 WHERE id = ? AND (max_uses IS NULL OR uses < max_uses)`, inv.ID)
+	if err != nil {
+		return Invite{}, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Invite{}, ErrNotFound // used up
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO invite_claims (invite_id, claim_hash, at) VALUES (?, ?, ?)`,
+		inv.ID, hashSecret(claim), now.UnixMilli()); err != nil {
+		return Invite{}, err
+	}
+	inv.Uses++
+	return inv, tx.Commit()
+}
+
+// InviteClaimed reports whether a person (their claim id) has already followed an invite.
+func (s *Store) InviteClaimed(ctx context.Context, inviteID, claim string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM invite_claims WHERE invite_id = ? AND claim_hash = ?`,
+		inviteID, hashSecret(claim)).Scan(&n)
+	return n > 0, err
+}
+
+// PeekInviteAny returns an invite that is not revoked or expired, used up or not, without using it.
+func (s *Store) PeekInviteAny(ctx context.Context, token string, now time.Time) (Invite, error) {
+	return scanInvite(s.db.QueryRowContext(ctx, `SELECT `+inviteColumns+` FROM invites
+		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hashSecret(token), now.UnixMilli()))
 }
 
 // Audit records a host action in a group's log.

@@ -56,19 +56,61 @@ func (s *Store) CreateSeries(ctx context.Context, x session.Series) error {
 	media, _ := json.Marshal(x.MediaIDs)
 	sc := x.Schedule
 	_, err := s.db.ExecContext(ctx, `INSERT INTO series (id, group_id, title, start_local, zone, duration_ms, rrule,
-		exceptions, media_ids, loop, ducking, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		exceptions, media_ids, loop, ducking, created_at, memorial, program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		x.ID, x.GroupID, x.Title, sc.Start.Format(startLayout), sc.Location.String(), sc.Duration.Milliseconds(),
-		sc.RRule, encodeExceptions(sc.Exceptions), string(media), x.Loop, x.Ducking, x.Created.UnixMilli())
+		sc.RRule, encodeExceptions(sc.Exceptions), string(media), x.Loop, x.Ducking, x.Created.UnixMilli(), x.Memorial,
+		encodeProgram(x.Segments))
 	return err
 }
 
-const seriesColumns = `id, group_id, title, start_local, zone, duration_ms, rrule, exceptions, media_ids, loop, ducking, created_at`
+// segmentTemplateJSON is how a series' program is stored: the request each occurrence is made from.
+type segmentTemplateJSON struct {
+	Name     string   `json:"name"`
+	MediaIDs []string `json:"media_ids,omitempty"`
+	Loop     bool     `json:"loop,omitempty"`
+	LengthMS int64    `json:"length_ms,omitempty"`
+	Mics     string   `json:"mics"`
+	Ducking  bool     `json:"ducking,omitempty"`
+}
+
+func encodeProgram(segs []session.SegmentRequest) string {
+	if len(segs) == 0 {
+		return ""
+	}
+	out := make([]segmentTemplateJSON, 0, len(segs))
+	for _, sg := range segs {
+		out = append(out, segmentTemplateJSON{Name: sg.Name, MediaIDs: sg.MediaIDs, Loop: sg.Loop, LengthMS: sg.Length.Milliseconds(),
+			Mics: string(sg.Mics), Ducking: sg.Ducking})
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func decodeProgram(s string) ([]session.SegmentRequest, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var in []segmentTemplateJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, err
+	}
+	out := make([]session.SegmentRequest, 0, len(in))
+	for _, j := range in {
+		out = append(out, session.SegmentRequest{Name: j.Name, MediaIDs: j.MediaIDs, Loop: j.Loop,
+			Length: time.Duration(j.LengthMS) * time.Millisecond, Mics: session.MicRule(j.Mics), Ducking: j.Ducking})
+	}
+	return out, nil
+}
+
+const seriesColumns = `id, group_id, title, start_local, zone, duration_ms, rrule, exceptions, media_ids, loop, ducking, created_at,
+	memorial, program`
 
 func scanSeries(row interface{ Scan(...any) error }) (session.Series, error) {
 	var x session.Series
-	var start, zone, rrule, exceptions, media string
+	var start, zone, rrule, exceptions, media, program string
 	var dur, created int64
-	err := row.Scan(&x.ID, &x.GroupID, &x.Title, &start, &zone, &dur, &rrule, &exceptions, &media, &x.Loop, &x.Ducking, &created)
+	err := row.Scan(&x.ID, &x.GroupID, &x.Title, &start, &zone, &dur, &rrule, &exceptions, &media, &x.Loop, &x.Ducking, &created,
+		&x.Memorial, &program)
 	if errors.Is(err, sql.ErrNoRows) {
 		return x, session.ErrNotFound
 	}
@@ -83,6 +125,9 @@ func scanSeries(row interface{ Scan(...any) error }) (session.Series, error) {
 		return x, err
 	}
 	if err := json.Unmarshal([]byte(media), &x.MediaIDs); err != nil {
+		return x, err
+	}
+	if x.Segments, err = decodeProgram(program); err != nil {
 		return x, err
 	}
 	x.Schedule = sc

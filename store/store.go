@@ -236,6 +236,24 @@ var migrations = []string{
 		replaced_at INTEGER
 	);
 	CREATE INDEX account_links_by_host ON account_links (kind, host_id);`,
+	// 12 (issue 9, circles): a session is a memorial only when its host makes it one, and its
+	// contribution link has a token of its own; series carry that choice and may play a program;
+	// circles have support text for their ended pages; invitation links can be shown again, and
+	// a use is counted once per person who follows one into a session.
+	`ALTER TABLE sessions ADD COLUMN memorial INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE sessions ADD COLUMN contribute_token TEXT NOT NULL DEFAULT '';
+	UPDATE sessions SET memorial = 1 WHERE collage_final = 1 OR id IN (SELECT session_id FROM collage_items);
+	UPDATE sessions SET contribute_token = lower(hex(randomblob(18))) WHERE contribute_token = '';
+	ALTER TABLE series ADD COLUMN memorial INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE series ADD COLUMN program TEXT NOT NULL DEFAULT '';
+	ALTER TABLE groups ADD COLUMN support_text TEXT NOT NULL DEFAULT '';
+	ALTER TABLE invites ADD COLUMN token TEXT NOT NULL DEFAULT '';
+	CREATE TABLE invite_claims (
+		invite_id TEXT NOT NULL REFERENCES invites (id) ON DELETE CASCADE,
+		claim_hash TEXT NOT NULL,
+		at INTEGER NOT NULL,
+		PRIMARY KEY (invite_id, claim_hash)
+	);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -349,11 +367,12 @@ func (s *Store) CreateSession(ctx context.Context, x *session.Session) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, starts_at, loop, crossfade,
-		listener_token, member_token, created_at, ended_at, demo, ducking, group_id, series_id, occurrence, stop_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
+		listener_token, member_token, created_at, ended_at, demo, ducking, group_id, series_id, occurrence, stop_at,
+		memorial, contribute_token)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		x.ID, x.Title, x.StartsAt.UnixMilli(), x.Playlist.Loop, x.Playlist.Crossfade, x.ListenerToken,
 		x.MemberToken, x.CreatedAt.UnixMilli(), x.Demo, x.Ducking, nullable(x.GroupID), nullable(x.SeriesID),
-		nullTime(x.Occurrence), nullTime(x.StopAt)); err != nil {
+		nullTime(x.Occurrence), nullTime(x.StopAt), x.Memorial, x.ContributeToken); err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return session.ErrExists
 		}
@@ -383,8 +402,10 @@ func (s *Store) Session(ctx context.Context, id string) (*session.Session, error
 	var group, series sql.NullString
 	var occurrence, stop sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT id, title, starts_at, loop, crossfade, listener_token, member_token,
-		created_at, ended_at, demo, ducking, group_id, series_id, occurrence, stop_at, collage_final FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
-		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking, &group, &series, &occurrence, &stop, &x.Collage)
+		created_at, ended_at, demo, ducking, group_id, series_id, occurrence, stop_at, collage_final, memorial, contribute_token
+		FROM sessions WHERE id = ?`, id).Scan(&x.ID, &x.Title, &starts, &x.Playlist.Loop,
+		&x.Playlist.Crossfade, &x.ListenerToken, &x.MemberToken, &created, &ended, &x.Demo, &x.Ducking, &group, &series, &occurrence, &stop, &x.Collage,
+		&x.Memorial, &x.ContributeToken)
 	x.GroupID, x.SeriesID = group.String, series.String
 	if occurrence.Valid {
 		x.Occurrence = time.UnixMilli(occurrence.Int64).UTC()
@@ -542,6 +563,18 @@ func (s *Store) AppendEvent(ctx context.Context, id string, e session.Event) err
 // SetDucking implements session.Store.
 func (s *Store) SetDucking(ctx context.Context, id string, on bool) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET ducking = ? WHERE id = ?`, on, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return session.ErrNotFound
+	}
+	return nil
+}
+
+// SetMemorial implements session.Store.
+func (s *Store) SetMemorial(ctx context.Context, id string, on bool) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET memorial = ? WHERE id = ?`, on, id)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func photoIDs(c collageState) []string {
 func collageSession(t *testing.T, s *testServer, b *browserClient, gid, mediaID, title string, photos [][3]string, song bool) (sid, member string) {
 	t.Helper()
 	code, sess := b.do("POST", "/api/v1/groups/"+gid+"/sessions", map[string]any{"title": title,
-		"starts_at": time.Now().Add(time.Hour).Format(time.RFC3339), "playlist": []map[string]string{{"media_id": mediaID}}}, true)
+		"starts_at": time.Now().Add(time.Hour).Format(time.RFC3339), "playlist": []map[string]string{{"media_id": mediaID}}, "memorial": true}, true)
 	if code != http.StatusCreated {
 		t.Fatalf("session: %d %v", code, sess)
 	}
@@ -156,7 +156,9 @@ func TestBrowserCollageReview(t *testing.T) {
 				document.querySelectorAll('#collage-photos [data-testid=collage-item]').length === 2 &&
 				document.querySelectorAll('#collage-songs [data-testid=collage-item]').length === 1 &&
 				[...document.querySelectorAll('#collage-photos img')].every(i => i.complete && i.naturalWidth > 0)`, 20*time.Second)
-			if got := jsString(t, tctx, `document.querySelector('[data-testid=collage-link-url]').value`); !strings.HasSuffix(got, "/contribute/"+sid+"#t="+member) {
+			// The link carries the session's contribution token, never the member token.
+			_, full, _ := s.do(t, http.MethodGet, "/api/v1/sessions/"+sid, testAdminToken, "", nil)
+			if got := jsString(t, tctx, `document.querySelector('[data-testid=collage-link-url]').value`); !strings.HasSuffix(got, "/contribute/"+sid+"#t="+full["contribute_token"].(string)) {
 				t.Errorf("contribution link %q", got)
 			}
 			if got := jsString(t, tctx, `document.querySelector('#collage-photos [data-testid=collage-caption]').value`); got != "Grandma at the lake, 1972" {
@@ -408,6 +410,7 @@ func TestBrowserCollageOnJoinAndListen(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Remembering Grandma", time.Now(), true, id)
+	s.makeMemorial(t, sess)
 	sid, member := sess["id"].(string), sess["member_token"].(string)
 	photo := filepath.Join("..", "..", "media", "photo", "testdata", "phone_gps.jpg")
 	if code, m := contribute(t, s, "/api/v1/sessions/"+sid+"/collage/photos", member, photo, map[string]string{"caption": "At the lake"}); code != http.StatusCreated {
@@ -552,6 +555,7 @@ func TestBrowserCollageMembers(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Remembering Grandma", time.Now().Add(6*time.Second), false, id)
+	s.makeMemorial(t, sess)
 	sid, member := sess["id"].(string), sess["member_token"].(string)
 	P := "/api/v1/sessions/" + sid + "/collage"
 	for _, p := range [][2]string{{"phone_gps.jpg", "Grandma at the lake, 1972"}, {"orient6.jpg", "The garden in June"}} {

@@ -190,6 +190,7 @@ func TestBrowserContributePage(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(time.Hour), false, id)
+	s.makeMemorial(t, sess)
 	sid, member := sess["id"].(string), sess["member_token"].(string)
 	ctx := newBrowser(t, 390, 844)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)

@@ -108,13 +108,31 @@ const whepStereoJS = `(async (url, token) => {
 // TestBrowserStereo: a session plays a recording with 440 Hz on the left and 1200 Hz on the right;
 // in Chromium, a WebAudio channel splitter on the received stream finds 440 Hz strongest on the
 // left and 1200 Hz on the right. First through a WHEP client in the page that asks for stereo in
-// its offer (the server's part: answer and encoding), then through the listen page itself.
+// its offer (the server's part: answer and encoding), then through the listen page at phone size
+// and a member's join page at desktop size.
 func TestBrowserStereo(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, stereoWAV(t, 440, 1200, 8))
 	sess := s.createSession(t, "Stereo", time.Now(), true, id)
-	for _, via := range []string{"whep client", "listen page"} {
+	for _, via := range []string{"whep client", "listen page", "join page"} {
 		t.Run(via, func(t *testing.T) {
+			if via == "join page" {
+				// A member (microphone held off, so nothing ducks the broadcast) at desktop size.
+				ctx := newBrowser(t, 1280, 800)
+				tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+				defer cancel()
+				if err := chromedp.Do(tctx,
+					chromedp.Navigate(sess["join_url"].(string)),
+					chromedp.WaitVisible(chromedp.CSS(`[data-testid=name]`)),
+					chromedp.SendKeys(chromedp.CSS(`[data-testid=name]`), "Ana"),
+					chromedp.Click(chromedp.CSS(`[data-testid=join-mic]`)),
+					chromedp.WaitVisible(chromedp.CSS(`[data-testid=mic-toggle]`)),
+				); err != nil {
+					t.Fatal(err)
+				}
+				stereoHeard(t, tctx)
+				return
+			}
 			ctx := newBrowser(t, 390, 844)
 			tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 			defer cancel()

@@ -39,6 +39,7 @@ func TestCollageContributions(t *testing.T) {
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(time.Hour), false, id)
+	s.makeMemorial(t, sess)
 	sid := sess["id"].(string)
 	member, listener := sess["member_token"].(string), sess["listener_token"].(string)
 	P := "/api/v1/sessions/" + sid + "/collage"

@@ -29,6 +29,7 @@ func finalizedCollageFiles(t *testing.T, s *testServer, startIn time.Duration, p
 	t.Helper()
 	placeholder := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(startIn), false, placeholder)
+	s.makeMemorial(t, sess)
 	sid, member := sess["id"].(string), sess["member_token"].(string)
 	P := "/api/v1/sessions/" + sid + "/collage"
 	for i, p := range photos {

@@ -60,20 +60,29 @@ func TestGroupLifecycle(t *testing.T) {
 	if code != 400 {
 		t.Fatalf("foreign media: %d", code)
 	}
+	// Opening shows the session but not its link, and spends nothing; accepting does.
 	code, open, _ = s.do(t, "POST", "/api/v1/invites/"+token, "", "", nil)
-	if code != 200 || !strings.Contains(open["session"].(map[string]any)["url"].(string), "/join/"+sess["id"].(string)+"#t="+sess["member_token"].(string)) {
-		t.Fatalf("member invite: %d %v", code, open)
+	if code != 200 || open["session"].(map[string]any)["title"] != "Thursday" || open["session"].(map[string]any)["url"] != nil {
+		t.Fatalf("member invite opened: %d %v", code, open)
 	}
-	// The third use is the last; then the link is spent, and says nothing about the group.
-	s.do(t, "POST", "/api/v1/invites/"+token, "", "", nil)
+	open = acceptInvite(t, s, token, "person-one-0000000001", 200)
+	if !strings.Contains(open["session"].(map[string]any)["url"].(string), "/join/"+sess["id"].(string)+"#t="+sess["member_token"].(string)) {
+		t.Fatalf("member invite: %v", open)
+	}
+	// The third person is the last; then the link is spent for others, and says nothing about the group.
+	acceptInvite(t, s, token, "person-two-0000000002", 200)
+	acceptInvite(t, s, token, "person-three-00000003", 200)
 	code, open, _ = s.do(t, "POST", "/api/v1/invites/"+token, "", "", nil)
 	if code != 404 || strings.Contains(fmt.Sprint(open), "Caregivers") {
 		t.Fatalf("used-up invite: %d %v", code, open)
 	}
+	if open = acceptInvite(t, s, token, "person-four-000000004", 404); strings.Contains(fmt.Sprint(open), "Caregivers") {
+		t.Fatalf("used-up invite accepted: %v", open)
+	}
 	// A listen-only invite leads to the listen link; revoked, it is gone.
 	_, li := b.do("POST", G+"/invites", map[string]any{"kind": "listen"}, true)
 	ltoken := li["url"].(string)[strings.LastIndex(li["url"].(string), "/")+1:]
-	_, open, _ = s.do(t, "POST", "/api/v1/invites/"+ltoken, "", "", nil)
+	open = acceptInvite(t, s, ltoken, "person-one-0000000001", 200)
 	if !strings.Contains(open["session"].(map[string]any)["url"].(string), "/listen/") {
 		t.Fatalf("listen invite: %v", open)
 	}

@@ -56,7 +56,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	mid := m["id"].(string)
 	code, sess := do("owner", "POST", "/api/v1/groups/"+gid+"/sessions", fmt.Sprintf(
-		`{"title":"Tuesday","starts_at":%q,"playlist":[{"media_id":%q}],"loop":true}`, time.Now().Format(time.RFC3339), mid))
+		`{"title":"Tuesday","starts_at":%q,"playlist":[{"media_id":%q}],"loop":true,"memorial":true}`, time.Now().Format(time.RFC3339), mid))
 	if code != 201 {
 		t.Fatalf("group session: %d %v", code, sess)
 	}
@@ -108,6 +108,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST", S + "/collage/lock", `{"locked":false}`, [7]int{200, 200, 200, 404, 403, 403, 401}},
 		{"POST", S + "/collage/finalize", "", [7]int{400, 400, 400, 404, 403, 403, 401}},
 		{"POST", S + "/join", "v=0", [7]int{415, 415, 415, 403, 415, 403, 401}},
+		{"POST", S + "/host-join", "v=0", [7]int{415, 415, 415, 404, 403, 403, 401}},
 		{"DELETE", S + "/members/nosuch", "", [7]int{404, 404, 404, 403, 404, 403, 401}},
 		{"POST", "/whep/" + sid, "v=0", [7]int{415, 415, 415, 403, 415, 415, 401}},
 		{"DELETE", "/whep/" + sid + "/nosuch", "", [7]int{404, 404, 404, 403, 404, 404, 401}},
@@ -135,6 +136,8 @@ func TestRoleMatrix(t *testing.T) {
 		{"GET", S + "/calendar.ics", "", [7]int{200, 200, 200, 403, 200, 200, 401}},
 		{"DELETE", "/api/v1/groups/nosuch", "", [7]int{404, 404, 404, 404, 403, 403, 401}},
 		{"POST", "/api/v1/invites/nosuch", "", [7]int{404, 404, 404, 404, 404, 404, 404}},
+		{"POST", "/api/v1/invites/nosuch/accept", `{"claim":"abcdefghijklmnop"}`, [7]int{404, 404, 404, 404, 404, 404, 404}},
+		{"PATCH", S, `{"memorial":true}`, [7]int{200, 200, 200, 404, 403, 403, 401}},
 		{"GET", "/listen/" + sid, "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/join/" + sid, "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/i/anything", "", [7]int{200, 200, 200, 200, 200, 200, 200}},

@@ -4,7 +4,8 @@
 // on a phone and adds photos (each with a few words) and a favourite song to
 // the session's collage. Picked files wait in a list with a caption box and an
 // Add button; added files go up one at a time, each with its own progress bar.
-// Errors come from the server written for people, and are shown as they are.
+// What goes wrong is said in kind, plain sentences chosen here by what
+// happened (the server's own words are for hosts and logs).
 //
 // Nothing here talks to anything but this server. Nothing is stored, except
 // the person's name when they tick "Remember my name on this device".
@@ -38,6 +39,7 @@ const ui = {
   songFile: el("song-file"),
   queue: el("queue"),
   empty: el("collage-empty"),
+  collage: el("collage"),
   photos: el("photos"),
   songsHeading: el("songs-heading"),
   songs: el("songs"),
@@ -49,6 +51,7 @@ const token = readToken(location.hash);
 const base = `/api/v1/sessions/${encodeURIComponent(sessionId)}/collage`;
 
 let locked = false;
+let opened = false; // the collage has been read once
 let uploading = false;
 const waiting = []; // items whose Add was pressed, in order
 
@@ -79,16 +82,59 @@ async function getJSON(url, withBearer) {
   return res.json();
 }
 
-async function loadTitle() {
-  try {
-    const s = await getJSON(`/api/v1/listen/${encodeURIComponent(sessionId)}`, true);
-    const t = typeof s.title === "string" ? s.title.trim() : "";
-    if (t) {
-      setText(ui.title, `Photos and songs for ${t}`);
-      document.title = `Photos and songs for ${t} · Hearth`;
-    }
-  } catch {
-    // The heading stays general; the collage call says what is wrong.
+// showTitle greets people with the session's name, which the collage's own
+// answer carries (the contribution link may read nothing else).
+function showTitle(data) {
+  const t = data && typeof data.title === "string" ? data.title.trim() : "";
+  if (t) {
+    setText(ui.title, `Photos and songs for ${t}`);
+    document.title = `Photos and songs for ${t} · Hearth`;
+  }
+}
+
+// openingError says why the collage could not be opened.
+function openingError(status) {
+  if (status === 401 || status === 403 || status === 404) return "This link doesn’t open a collage. Please ask the family to send it again.";
+  if (status === 409) return "This gathering isn’t collecting photos and songs. If you think it should be, please let the family know.";
+  if (status === 410) return "This gathering has ended, so the collage is closed. Thank you for thinking of them.";
+  return "Something went wrong on our side. Please try again in a moment.";
+}
+
+// kindError puts a refused upload into words for the person who sent it.
+export function kindError(status, serverText, kind) {
+  const said = String(serverText || "").toLowerCase();
+  const what = kind === "song" ? "song" : "photo";
+  switch (status) {
+    case 400:
+      if (said.includes("caption")) return "That caption is a little long. Please keep it under 300 characters.";
+      if (said.includes("name")) return "That name is a little long. Please keep it under 40 characters.";
+      return `This ${what} couldn’t be sent as it was. Please try again.`;
+    case 401:
+    case 403:
+      return "This link doesn’t let you add photos or songs. Please ask the family to send it again.";
+    case 409:
+      if (said.includes("full") || said.includes("most")) return `The collage already holds as many ${what}s as it can. Thank you for thinking of them.`;
+      if (said.includes("memorial")) return "This gathering isn’t collecting photos and songs any more.";
+      return CLOSED;
+    case 410:
+      return "This gathering has ended, so the collage is closed. Thank you for thinking of them.";
+    case 413:
+      return kind === "song"
+        ? "This song is too large or too long to add. Please choose a shorter one."
+        : "This photo is too large to add. Please choose a smaller one, or send a copy from your phone’s share menu.";
+    case 415:
+      if (kind === "song") return "This file isn’t a song Hearth can play. Please choose an MP3 or WAV file.";
+      if (said.includes("heic")) return "This photo is in the iPhone’s HEIC format. Please choose “Most Compatible” in the camera settings, or share it as a JPEG.";
+      return "This file isn’t a photo Hearth can show. Please choose a JPEG, PNG or WebP picture.";
+    case 422:
+      return kind === "song"
+        ? "This song couldn’t be played. The file may be damaged; please try another copy."
+        : "This photo couldn’t be opened. The file may be damaged; please try another copy.";
+    case 429:
+    case 503:
+      return "Hearth is busy just now. Please try again in a moment.";
+    default:
+      return `This ${what} couldn’t be added. Please try again in a moment.`;
   }
 }
 
@@ -97,9 +143,17 @@ async function loadCollage() {
   try {
     data = await getJSON(`${base}?t=${encodeURIComponent(token)}`, false);
   } catch (err) {
-    say(err.status ? err.message : OFFLINE);
+    say(err.status ? openingError(err.status) : OFFLINE);
+    if (!opened && err.status) {
+      // Nothing here can be used: only the sentence above stays.
+      ui.intro.hidden = true;
+      ui.collage.hidden = true;
+    }
     return false;
   }
+  opened = true;
+  ui.collage.hidden = false;
+  showTitle(data);
   renderCollage(Array.isArray(data.items) ? data.items : []);
   setLocked(Boolean(data.locked));
   return true;
@@ -373,7 +427,7 @@ function send(item) {
         } catch {
           // not JSON
         }
-        failed(item, text || "This file couldn’t be added. Please try again.", xhr.status);
+        failed(item, kindError(xhr.status, text, item.kind), xhr.status);
       }
       resolve();
     });
@@ -477,7 +531,6 @@ function start() {
   }
   recallName();
   say("Opening the collage…");
-  loadTitle();
   loadCollage().then((ok) => {
     if (ok) {
       if (!locked) ui.add.hidden = false;

@@ -1,4 +1,5 @@
-// One session's memorial collage, for its hosts: what family and friends have
+// Whether a session is a memorial (a switch its hosts turn on), and then its
+// memorial collage, for its hosts: what family and friends have
 // added (photos with their captions, and songs), to recaption, put in order
 // and remove; the link to send for contributions; closing and reopening it;
 // and finalizing it, with a progress bar while Hearth prepares the video.
@@ -32,6 +33,8 @@ export function collagePanel() {
   let renderSaid = ""; // the render state last told to the host
   const rows = new Map(); // item id -> row
 
+  let shown = null; // the session last drawn, for the memorial switch
+  el("memorial-switch").addEventListener("click", toggleMemorial);
   el("collage-open").addEventListener("click", toggleOpen);
   el("collage-finalize").addEventListener("click", finalize);
   document.addEventListener("visibilitychange", () => {
@@ -41,6 +44,13 @@ export function collagePanel() {
   // show is called whenever the session view draws its session.
   function show(s) {
     if (!s) return;
+    // Only a memorial has a collage: otherwise the card and its polling stay away.
+    if (!s.memorial) {
+      if (sid) leave();
+      renderMemorial(s);
+      return;
+    }
+    renderMemorial(s);
     if (s.id !== sid) {
       leave();
       sid = s.id;
@@ -50,6 +60,44 @@ export function collagePanel() {
     }
     session = s;
     if (collage) render();
+  }
+
+  // renderMemorial draws the switch, for sessions that have not ended.
+  function renderMemorial(s) {
+    if (!shown || shown.id !== s.id) setText(el("memorial-error"), "");
+    shown = s;
+    el("memorial-card").hidden = s.state === "ended";
+    setAttr(el("memorial-switch"), "aria-checked", String(Boolean(s.memorial)));
+  }
+
+  async function toggleMemorial() {
+    const s = shown;
+    const sw = el("memorial-switch");
+    if (!s || sw.disabled) return;
+    const on = !s.memorial;
+    if (!on) {
+      const ok = await confirmDialog({
+        title: "Turn the memorial off?",
+        body: "The collage and its link go away from this session’s pages. What family and friends have added is kept, and comes back if you turn the memorial on again.",
+        confirm: "Turn it off",
+        cancel: "Keep the memorial",
+      });
+      if (!ok) return;
+    }
+    setText(el("memorial-error"), "");
+    sw.disabled = true;
+    sw.setAttribute("aria-busy", "true");
+    try {
+      const updated = await api("PATCH", `/api/v1/sessions/${enc(s.id)}`, { memorial: on });
+      if (shown !== s) return;
+      show(updated);
+      say(on ? "This session is a memorial now. Send the link below to family and friends." : "This session is no longer a memorial.");
+    } catch (err) {
+      setText(el("memorial-error"), errorText(err));
+    } finally {
+      sw.disabled = false;
+      sw.removeAttribute("aria-busy");
+    }
   }
 
   function leave() {
@@ -68,6 +116,14 @@ export function collagePanel() {
     // Each session starts from the recommended choice.
     el("collage-prerender").checked = true;
     el("collage-card").hidden = true;
+  }
+
+  // forget is the session view closing: the memorial switch goes with it.
+  function forget() {
+    leave();
+    shown = null;
+    el("memorial-card").hidden = true;
+    setText(el("memorial-error"), "");
   }
 
   function schedule(mine) {
@@ -481,7 +537,7 @@ export function collagePanel() {
     }
   }
 
-  return { show, leave };
+  return { show, leave: forget };
 }
 
 // tidyCollage takes the server's collage as the panel keeps it. Fields the server
@@ -517,9 +573,11 @@ function oneLine(text) {
   return String(text).replace(/\s+/g, " ").trim();
 }
 
-// contributeURL is the contribution page's link: the join link's address
-// with /contribute/ for /join/, so it carries the same base and member token.
+// contributeURL is the contribution page's link. The server gives it with
+// the session's own contribution token, which can add photos and songs and
+// nothing else; an older server's answer falls back to the member link.
 export function contributeURL(session) {
+  if (typeof session.contribute_url === "string" && session.contribute_url) return session.contribute_url;
   const join = String(session.join_url || "");
   const at = join.indexOf("/join/");
   if (at >= 0) return `${join.slice(0, at)}/contribute/${join.slice(at + "/join/".length)}`;

@@ -1,11 +1,16 @@
-// The list of circles, and one circle's page: its sessions, invitations,
-// recordings, hosts, details and activity.
+// The list of circles, and one circle's page: its sessions, repeating
+// sessions and calendar, invitations, recordings, hosts, details (with the
+// support text its ended pages show) and activity.
 
 import { api } from "./dashboard-api.js";
 import { agoPhrase, browserZone, shortWhen, startsPhrase, untilPhrase } from "./dashboard-time.js";
 import { busy, button, clear, confirmDialog, el, errorText, h, icon, say } from "./dashboard-ui.js";
 import { library } from "./dashboard-library.js";
 import { invites } from "./dashboard-invites.js";
+import { seriesCard } from "./dashboard-series.js";
+import { preferRepeat } from "./dashboard-session.js";
+import { clearOnInput } from "./dashboard-forms.js";
+
 
 const enc = encodeURIComponent;
 
@@ -16,6 +21,7 @@ const ROLE = { owner: "Owner", cohost: "Co-host", admin: "Administrator" };
 // Your circles
 
 export function groupsView(app) {
+  clearOnInput(el("group-form"), el("group-error"));
   el("group-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const name = el("group-name");
@@ -114,6 +120,10 @@ export function groupView(app) {
     },
   });
   const inv = invites();
+  const series = seriesCard();
+  el("plan-series").addEventListener("click", () => preferRepeat("weekly"));
+  clearOnInput(el("edit-form"), el("edit-error"));
+  clearOnInput(el("host-form"), el("host-error"));
 
   el("edit-form").addEventListener("submit", saveDetails);
   el("audit-box").addEventListener("toggle", () => {
@@ -145,6 +155,7 @@ export function groupView(app) {
     }
     const newHref = `#/circle/${enc(id)}/new`;
     el("plan-session").href = newHref;
+    el("plan-series").href = newHref;
     el("step-session-link").href = newHref;
     for (const a of document.querySelectorAll("[data-jump]")) a.href = `#/circle/${enc(id)}`;
     let got;
@@ -174,6 +185,7 @@ export function groupView(app) {
     renderHosts(g.hosts || []);
     lib.show(gid, media);
     inv.show(gid, i.invites || [], renderSteps);
+    series.show(gid, group, refreshSessions);
     renderSessions();
     renderSteps();
     if (el("audit-box").open) loadAudit();
@@ -181,6 +193,7 @@ export function groupView(app) {
   }
 
   function leave() {
+    series.leave();
     clearInterval(timer);
     timer = 0;
     visit++;
@@ -192,6 +205,7 @@ export function groupView(app) {
     el("group-description-text").hidden = !group.description;
     el("edit-name").value = group.name;
     el("edit-description").value = group.description || "";
+    el("edit-support").value = group.support_text || "";
     const owner = group.role === "owner" || group.role === "admin";
     el("delete-box").hidden = !owner;
     el("host-form").hidden = !owner;
@@ -360,14 +374,19 @@ export function groupView(app) {
     const name = el("edit-name").value.trim();
     if (!name) {
       error.textContent = "The circle needs a name.";
+      el("edit-name").setAttribute("aria-invalid", "true");
       el("edit-name").focus();
       return;
     }
     try {
       const g = await busy(el("edit-save"), "Saving…", () =>
-        api("PATCH", `/api/v1/groups/${enc(gid)}`, { name, description: el("edit-description").value.trim() }),
+        api("PATCH", `/api/v1/groups/${enc(gid)}`, {
+          name,
+          description: el("edit-description").value.trim(),
+          support_text: el("edit-support").value.trim(),
+        }),
       );
-      group = { ...group, name: g.name, description: g.description };
+      group = { ...group, name: g.name, description: g.description, support_text: g.support_text };
       renderHeader();
       document.title = `${group.name} · Hearth`;
       el("edit-box").open = false;
@@ -451,6 +470,20 @@ export function actionPhrase(action, target) {
       return "changed whether a session repeats";
     case "session.end":
       return "ended a session";
+    case "session.memorial_on":
+      return `made “${title}” a memorial`;
+    case "session.memorial_off":
+      return `turned the memorial off for “${title}”`;
+    case "series.create":
+      return `set up the repeating session “${title}”`;
+    case "series.cancel":
+      return `cancelled one session of “${title}”`;
+    case "series.move":
+      return `moved one session of “${title}”`;
+    case "series.delete":
+      return `stopped repeating “${t}”`;
+    case "calendar.rotate":
+      return "gave the calendar a new address";
     case "invite.create":
       return t.startsWith("listen") ? "made a listen-only invitation link" : "made an invitation link";
     case "invite.revoke":

@@ -1,15 +1,17 @@
-// Invitation links of a circle. The server shows a link's address only once,
-// when it is made, so the dashboard shows it at once with a copy button and
-// a QR code, and keeps it in memory for this visit only.
+// Invitation links of a circle. A new link is shown at once with a copy
+// button and a QR code; any working link can be shown again from the list
+// ("Show link"), since the server gives the circle's hosts their links. A
+// use is one person going in by the link, so looking at it spends nothing.
 
 import { api } from "./dashboard-api.js";
 import { agoPhrase, browserZone, dayPhrase, parseDate, rfc3339, zoneInstant } from "./dashboard-time.js";
 import { busy, button, clear, confirmDialog, copyButton, el, errorText, h, say, saveQR, showQR } from "./dashboard-ui.js";
+import { clearOnInput } from "./dashboard-forms.js";
 
 export function invites() {
   let groupId = "";
   let list = [];
-  const made = new Map(); // invite id -> url, for links made during this visit
+  const made = new Map(); // invite id -> url, for links made during this visit (older servers list none)
   let onChange = () => {};
 
   const urlField = el("invite-url");
@@ -17,6 +19,7 @@ export function invites() {
   urlField.addEventListener("focus", () => urlField.select());
   el("invite-qr-save").addEventListener("click", () => saveQR(el("invite-qr"), "hearth-invitation"));
   el("invite-form").addEventListener("submit", create);
+  clearOnInput(el("invite-form"), el("invite-error"));
 
   async function create(e) {
     e.preventDefault();
@@ -63,13 +66,22 @@ export function invites() {
     onChange(list);
   }
 
-  function showNew(inv) {
+  // showNew shows a link with its QR code: a new one, or one shown again.
+  function showNew(inv, again = false) {
+    const url = inv.url || made.get(inv.id);
+    if (!url) return;
     el("invite-new").hidden = false;
+    el("invite-new").dataset.invite = inv.id;
+    setHeading(again ? (inv.kind === "listen" ? "Listen-only link" : "Link to join") : "Your new link");
     el("invite-url-label").textContent = inv.kind === "listen" ? "Listen-only invitation link" : "Invitation link to join the circle";
-    urlField.value = inv.url;
-    showQR(el("invite-qr"), inv.url, "the invitation link");
+    urlField.value = url;
+    showQR(el("invite-qr"), url, "the invitation link");
     el("invite-new-heading").focus();
-    say("Your invitation link is ready. Copy it now: it is shown only once.");
+    say(again ? "Here is the link again, with its QR code." : "Your invitation link is ready. Copy it, or let someone scan its QR code.");
+  }
+
+  function setHeading(text) {
+    el("invite-new-heading").textContent = text;
   }
 
   function status(inv) {
@@ -81,8 +93,9 @@ export function invites() {
 
   function describe(inv) {
     const parts = [`Made ${agoPhrase(Date.parse(inv.created_at))}`];
-    const opened = inv.uses === 1 ? "opened once" : `opened ${inv.uses || 0} times`;
-    parts.push(inv.max_uses ? `${opened} of ${inv.max_uses}` : opened);
+    const n = inv.uses || 0;
+    if (inv.max_uses) parts.push(`used by ${n} of ${inv.max_uses} ${inv.max_uses === 1 ? "person" : "people"}`);
+    else parts.push(n === 1 ? "used by 1 person" : `used by ${n} people`);
     if (inv.expires_at) parts.push(`until ${dayPhrase(Date.parse(inv.expires_at), browserZone())}`);
     return parts.join(" · ");
   }
@@ -100,8 +113,19 @@ export function invites() {
       const st = status(inv);
       const kind = inv.kind === "listen" ? "Listen-only link" : "Link to join";
       const actions = h("div", { class: "row-actions" });
-      const url = made.get(inv.id);
-      if (url && st.active) actions.append(copyButton(() => url, null, { text: "Copy" }));
+      const url = inv.url || made.get(inv.id);
+      if (url && st.active) {
+        actions.append(
+          button("Show link", {
+            cls: "button secondary small",
+            iconName: "qr",
+            label: `Show this ${kind.toLowerCase()} and its QR code`,
+            testid: "invite-show",
+            onclick: () => showNew(inv, true),
+          }),
+          copyButton(() => url, null, { text: "Copy" }),
+        );
+      }
       if (st.active) {
         actions.append(
           button("Stop link", {
@@ -119,7 +143,7 @@ export function invites() {
             "div",
             { class: "row-main" },
             h("span", { class: "row-title" }, kind, h("span", { class: `badge${st.active ? " ok" : ""}`, text: st.text })),
-            h("span", { class: "row-meta", text: describe(inv) }),
+            h("span", { class: "row-meta", testid: "invite-uses-text", text: describe(inv) }),
           ),
           actions,
         ),
@@ -142,7 +166,7 @@ export function invites() {
       return;
     }
     inv.revoked = true;
-    if (urlField.value && made.get(inv.id) === urlField.value) el("invite-new").hidden = true;
+    if (el("invite-new").dataset.invite === inv.id) el("invite-new").hidden = true;
     render();
     onChange(list);
     say("The link is stopped.");

@@ -9,7 +9,7 @@
 //
 // Nothing here draws: dashboard-live.js asks view() after each onChange.
 
-import { connection, fetchSessionInfo, holds, parseState } from "./live.js";
+import { connection, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
 
 /** @import { Attempt, Auth, Refusal, RoomState } from "./live.js" */
 
@@ -63,7 +63,6 @@ export function hostRoom(o) {
   /** @type {MediaStream | null} */
   let micStream = null;
   let memberId = "";
-  let replaces = ""; // the key of our last member connection, so a rejoin keeps the name
   /** @type {RTCIceServer[]} */
   let iceServers = [];
   let want = false;
@@ -76,7 +75,8 @@ export function hostRoom(o) {
   const enc = encodeURIComponent;
 
   const conn = connection({
-    url: () =>
+    // A rejoin names the connection it takes over, so the name is free at once.
+    url: (replaces) =>
       mode === "mic"
         ? `/api/v1/sessions/${enc(o.sessionId())}/host-join?name=${enc(name)}${replaces ? `&replaces=${enc(replaces)}` : ""}`
         : `/whep/${enc(o.sessionId())}`,
@@ -85,9 +85,6 @@ export function hostRoom(o) {
     iceServers: () => iceServers,
     setup,
     onTrack,
-    onAnswered: (a) => {
-      if (mode === "mic" && a.resource) replaces = a.resource.split("/").pop() || "";
-    },
     onConnected: () => {
       if (phase !== "blocked") set("connected");
       playAll();
@@ -192,7 +189,6 @@ export function hostRoom(o) {
     silence();
     mode = "";
     memberId = "";
-    replaces = "";
     hold.reset();
   }
 
@@ -438,7 +434,9 @@ export function hostRoom(o) {
     if (a.done) return;
     const pc = a.pc;
     await pc.setRemoteDescription({ type: "offer", sdp });
-    await pc.setLocalDescription(await pc.createAnswer());
+    // Stereo, as in the first offer (live.js): the broadcast keeps its two channels.
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
     if (a.done || !pc.localDescription) return;
     send({ type: "answer", sdp: pc.localDescription.sdp });
     for (const [id, v] of voices) {

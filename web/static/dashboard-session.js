@@ -1,7 +1,9 @@
 // Planning a session: a title, a playlist chosen from the circle's
 // recordings and put in order (drag by the handle with a finger or a mouse,
 // or the arrow buttons with anything), and a day, time and time zone, said
-// back in words before anything is saved.
+// back in words before anything is saved. The same form sets up a repeating
+// session (a series): every week, every other week or once a month, on the
+// days chosen, each one as long as the host says.
 
 import { api } from "./dashboard-api.js";
 import { setText } from "./shared.js";
@@ -11,13 +13,17 @@ import {
   clockPhrase,
   dateValue,
   durationPhrase,
+  firstRepeatDay,
   parseDate,
   parseTime,
+  repeatPhrase,
+  repeatRule,
   rfc3339,
   sameClock,
   timeValue,
   untilPhrase,
   wallAt,
+  weekdayOf,
   wallClock,
   whenPhrase,
   zoneInstant,
@@ -26,10 +32,20 @@ import {
 } from "./dashboard-time.js";
 import { busy, button, clear, el, errorText, h, icon, say } from "./dashboard-ui.js";
 import { programBody, programEditor, programProblems } from "./dashboard-program.js";
+import { clearOnInput } from "./dashboard-forms.js";
 
 const enc = encodeURIComponent;
 // A planned time this far in the past is a mistake, not "now".
 const PAST_SLACK_MS = 60000;
+
+// The circle page's "Set one up" asks for a repeating session: the next time
+// the form opens, it starts with "Every week" chosen.
+let wantRepeat = "";
+export function preferRepeat(freq = "weekly") {
+  wantRepeat = freq;
+}
+
+const lowerFirst = (t) => t.charAt(0).toLowerCase() + t.slice(1);
 
 export function newSessionView(app) {
   let gid = "";
@@ -47,6 +63,18 @@ export function newSessionView(app) {
     el(id).addEventListener("change", renderWhen);
   }
   for (const r of form.querySelectorAll("input[name=when]")) r.addEventListener("change", renderWhenMode);
+  for (const id of ["session-repeat", "repeat-nth", "repeat-length"]) {
+    el(id).addEventListener("input", renderRepeat);
+    el(id).addEventListener("change", renderRepeat);
+  }
+  for (const box of form.querySelectorAll("input[name=repeat-day]")) {
+    box.addEventListener("change", () => {
+      el("repeat-days").dataset.touched = "true";
+      renderRepeat();
+    });
+  }
+  // A message about something the host has since changed would mislead.
+  clearOnInput(form, el("session-error"));
   // A program in parts: each part has its own music, length and microphones.
   const program = programEditor({ media: () => media });
   for (const r of form.querySelectorAll("input[name=plan-mode]")) r.addEventListener("change", renderPlanMode);
@@ -81,6 +109,11 @@ export function newSessionView(app) {
     app.showView("new", `Plan a session · ${group.name}`);
     renderChoices();
     renderPlaylist();
+    if (wantRepeat) {
+      el("when-later").checked = true;
+      el("session-repeat").value = wantRepeat;
+      wantRepeat = "";
+    }
     renderPlanMode();
     renderWhenMode();
   }
@@ -109,6 +142,7 @@ export function newSessionView(app) {
     items = [];
     program.reset();
     form.reset();
+    delete el("repeat-days").dataset.touched;
     el("session-error").textContent = "";
     const zone = browserZone();
     const next = Date.now() + 3600000;
@@ -277,8 +311,54 @@ export function newSessionView(app) {
   function renderWhenMode() {
     const now = el("when-now").checked;
     el("when-fields").hidden = now;
-    setText(el("session-create-label"), now ? "Start now" : "Schedule session");
+    // Only a session at a set time can repeat.
+    el("repeat-slot").hidden = now;
+    renderRepeat();
     renderWhen();
+  }
+
+  function repeatFreq() {
+    return el("when-now").checked ? "" : el("session-repeat").value;
+  }
+
+  function repeatDays() {
+    return [...form.querySelectorAll("input[name=repeat-day]:checked")].map((b) => b.value);
+  }
+
+  // renderRepeat shows the repeat's fields and says it back: "Every other
+  // Tuesday and Thursday at 19:00 Berlin time, from Tuesday 8 December".
+  function renderRepeat() {
+    const freq = repeatFreq();
+    el("repeat-fields").hidden = !freq;
+    el("repeat-nth-box").hidden = freq !== "monthly";
+    setText(el("session-create-label"), el("when-now").checked ? "Start now" : freq ? "Set up repeating session" : "Schedule session");
+    const phrase = el("repeat-phrase");
+    if (!freq) {
+      setText(phrase, "");
+      return;
+    }
+    // The weekday of the chosen day is ticked for a start, until the host
+    // ticks days themselves.
+    const box = el("repeat-days");
+    if (!box.dataset.touched && repeatDays().length === 0) {
+      const d = parseDate(el("session-date").value);
+      const tick = d && form.querySelector(`input[name=repeat-day][value=${weekdayOf(d)}]`);
+      if (tick) tick.checked = true;
+    }
+    const days = repeatDays();
+    if (days.length === 0) {
+      setText(phrase, "Choose the days it meets on.");
+      return;
+    }
+    const c = chosenTime();
+    const words = repeatPhrase(freq, days, el("repeat-nth").value);
+    if (c.error) {
+      setText(phrase, words);
+      return;
+    }
+    const first = firstRepeatDay(parseDate(el("session-date").value), freq, days, el("repeat-nth").value);
+    const start = first && zoneInstant({ ...first, ...c.typed }, c.zone);
+    setText(phrase, start ? `${words} at ${clockPhrase(start.ms, c.zone)} ${zonePlace(c.zone)} time, from ${whenPhrase(start.ms, c.zone).split(",")[0]}.` : words);
   }
 
   // chosenTime reads the day, time and zone: {ms, zone, result} or {error}.
@@ -317,8 +397,10 @@ export function newSessionView(app) {
     } else if (c.result.kind === "overlap") {
       notes.push(`The clocks in ${zonePlace(c.zone)} go back that night, so ${wallClock(c.typed)} happens twice; the session starts at the first one.`);
     }
-    if (c.ms < Date.now() - PAST_SLACK_MS) notes.push("That time has already passed. Choose a later time, or choose Start now.");
-    else notes.push(`It starts ${untilPhrase(c.ms)}.`);
+    if (repeatFreq()) {
+      // The repeat's own line says when it starts.
+    } else if (c.ms < Date.now() - PAST_SLACK_MS) notes.push("That time has already passed. Choose a later time, or choose Start now.");
+    else notes.push(`It starts ${untilPhrase(c.ms, Date.now(), c.zone)}.`);
     setText(note, notes.join(" "));
   }
 
@@ -350,6 +432,10 @@ export function newSessionView(app) {
       el("plays-heading").scrollIntoView({ block: "start" });
       return;
     }
+    if (repeatFreq()) {
+      await submitSeries(title.value.trim(), parts);
+      return;
+    }
     let startsAt;
     if (el("when-now").checked) {
       startsAt = rfc3339(Date.now(), browserZone());
@@ -372,6 +458,7 @@ export function newSessionView(app) {
           starts_at: startsAt,
           program: programBody(program.segments),
           crossfade_ms: Number(el("session-crossfade").value) || 0,
+          memorial: el("session-memorial").checked,
         }
       : {
           title: title.value.trim(),
@@ -380,6 +467,7 @@ export function newSessionView(app) {
           loop: el("session-loop").checked,
           crossfade_ms: Number(el("session-crossfade").value) || 0,
           ducking: el("session-ducking").checked,
+          memorial: el("session-memorial").checked,
         };
     let sess;
     try {
@@ -393,6 +481,63 @@ export function newSessionView(app) {
     reset();
     say(sess.state === "live" ? `“${sess.title}” has started.` : `“${sess.title}” is planned. Share its link when you’re ready.`);
     app.go(`#/session/${enc(sess.id)}`);
+  }
+
+  // submitSeries sets up a repeating session from the form: the same title,
+  // what plays and options, repeating as chosen from the first matching day.
+  async function submitSeries(title, parts) {
+    const error = el("session-error");
+    const freq = repeatFreq();
+    const nth = el("repeat-nth").value;
+    const days = repeatDays();
+    const r = repeatRule(freq, days, nth);
+    if (r.error) {
+      error.textContent = r.error;
+      const first = form.querySelector("input[name=repeat-day]");
+      if (first) first.focus();
+      return;
+    }
+    const c = chosenTime();
+    if (c.error) {
+      error.textContent = c.error;
+      return;
+    }
+    const minutes = Number(el("repeat-length").value);
+    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 720) {
+      error.textContent = "Each session needs a length from 5 to 720 minutes (12 hours).";
+      el("repeat-length").setAttribute("aria-invalid", "true");
+      el("repeat-length").focus();
+      return;
+    }
+    const first = firstRepeatDay(parseDate(el("session-date").value), freq, days, nth);
+    if (!first) {
+      error.textContent = "Please choose a starting day.";
+      return;
+    }
+    const body = {
+      title,
+      start: `${dateValue(first)}T${timeValue(c.typed)}`,
+      zone: c.zone,
+      duration_minutes: minutes,
+      rrule: r.rule,
+      memorial: el("session-memorial").checked,
+    };
+    if (parts) body.program = programBody(program.segments);
+    else {
+      body.playlist = items.map((it) => ({ media_id: it.media.id }));
+      body.loop = el("session-loop").checked;
+      body.ducking = el("session-ducking").checked;
+    }
+    let series;
+    try {
+      series = await busy(el("session-create"), "Saving…", () => api("POST", `/api/v1/groups/${enc(gid)}/series`, body));
+    } catch (err) {
+      error.textContent = errorText(err);
+      return;
+    }
+    reset();
+    say(`“${series.title}” is set up: ${lowerFirst(repeatPhrase(freq, days, nth))}. Its next sessions are listed on the circle’s page.`);
+    app.go(`#/circle/${enc(gid)}`);
   }
 
   return { enter, leave };

@@ -210,17 +210,112 @@ export function startsPhrase(ms, zone, nowMs = Date.now()) {
   return `on ${when}`;
 }
 
+// calendarDays is how many days apart two instants fall on zone's calendar:
+// 23:00 and 01:00 the next morning are one day apart, though two hours.
+export function calendarDays(ms, nowMs, zone) {
+  const day = (t) => {
+    const w = wallAt(t, zone);
+    return Date.UTC(w.year, w.month - 1, w.day) / 86400000;
+  };
+  return Math.round(day(ms) - day(nowMs));
+}
+
 // untilPhrase says how long until an instant in rounded, calm words: "in 5
-// minutes", "in about 3 hours", "in 2 days".
-export function untilPhrase(ms, nowMs = Date.now()) {
+// minutes", "in about 3 hours", "tomorrow", "in 2 days". Days are counted on
+// the calendar of zone (the device's own by default), as shortWhen counts
+// them, so the two never disagree: a session 42 hours away that starts on
+// tomorrow's date is "tomorrow", not "in 2 days", and one 30 hours away that
+// starts the day after tomorrow is "in 2 days", not "tomorrow". Within a day
+// it says hours, which are true whatever the date.
+export function untilPhrase(ms, nowMs = Date.now(), zone = browserZone()) {
   const s = Math.round((ms - nowMs) / 1000);
   if (s <= 30) return "in a moment";
   const min = Math.ceil(s / 60);
   if (min < 60) return min === 1 ? "in 1 minute" : `in ${min} minutes`;
   const h = Math.round(min / 60);
   if (h < 24) return h === 1 ? "in about an hour" : `in about ${h} hours`;
-  const d = Math.round(h / 24);
+  const d = Math.max(1, calendarDays(ms, nowMs, zone));
   return d === 1 ? "tomorrow" : `in ${d} days`;
+}
+
+// ---------------------------------------------------------------------------
+// Repeating sessions: the RRULE the server takes, built from a host's choice
+// of how often and on which days, and said back in words.
+
+export const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+const WEEKDAY_NAMES = { MO: "Monday", TU: "Tuesday", WE: "Wednesday", TH: "Thursday", FR: "Friday", SA: "Saturday", SU: "Sunday" };
+const NTH_NAMES = { 1: "first", 2: "second", 3: "third", 4: "fourth", "-1": "last" };
+
+// repeatRule builds the rule for "weekly", "fortnightly" or "monthly" on the
+// given days (MO..SU); monthly takes nth (1-4, or -1 for the last). It
+// answers {rule} or {error} with a sentence for the host.
+export function repeatRule(freq, days, nth = 1) {
+  const picked = WEEKDAYS.filter((d) => (days || []).includes(d));
+  if (picked.length === 0) return { error: "Please choose at least one day." };
+  switch (freq) {
+    case "weekly":
+      return { rule: `FREQ=WEEKLY;BYDAY=${picked.join(",")}` };
+    case "fortnightly":
+      return { rule: `FREQ=WEEKLY;INTERVAL=2;BYDAY=${picked.join(",")}` };
+    case "monthly": {
+      const n = Number(nth);
+      if (![1, 2, 3, 4, -1].includes(n)) return { error: "Please choose which week of the month." };
+      return { rule: `FREQ=MONTHLY;BYDAY=${picked.map((d) => `${n}${d}`).join(",")}` };
+    }
+    default:
+      return { error: "Please choose how often it repeats." };
+  }
+}
+
+// weekdayOf is the MO..SU code of a calendar date {year, month, day}.
+export function weekdayOf(d) {
+  const js = new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay(); // 0 is Sunday
+  return WEEKDAYS[(js + 6) % 7];
+}
+
+// nthOfMonth says which of its weekday in the month a date is: 1 for the
+// first Tuesday, and whether it is also the last.
+function nthOfMonth(d) {
+  const n = Math.floor((d.day - 1) / 7) + 1;
+  const daysInMonth = new Date(Date.UTC(d.year, d.month, 0)).getUTCDate();
+  return { n, last: d.day + 7 > daysInMonth };
+}
+
+// firstRepeatDay is the first date on or after from (a calendar date) that
+// the repeat falls on, so the series starts on one of its own days.
+export function firstRepeatDay(from, freq, days, nth = 1) {
+  if (repeatRule(freq, days, nth).error || !from) return null;
+  const picked = new Set(days || []);
+  for (let i = 0; i < 400; i++) {
+    const t = new Date(Date.UTC(from.year, from.month - 1, from.day + i));
+    const d = { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+    if (!picked.has(weekdayOf(d))) continue;
+    if (freq === "monthly") {
+      const m = nthOfMonth(d);
+      if (Number(nth) === -1 ? !m.last : m.n !== Number(nth)) continue;
+    }
+    return d;
+  }
+  return null;
+}
+
+// listPhrase joins words as people do: "Tuesday and Thursday", "Monday,
+// Wednesday and Friday".
+function listPhrase(words) {
+  if (words.length <= 1) return words.join("");
+  return `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+// repeatPhrase says a repeat in words: "Every other Tuesday and Thursday",
+// "Every week on Monday", "The last Friday of every month".
+export function repeatPhrase(freq, days, nth = 1) {
+  const names = WEEKDAYS.filter((d) => (days || []).includes(d)).map((d) => WEEKDAY_NAMES[d]);
+  if (names.length === 0) return "";
+  const list = listPhrase(names);
+  if (freq === "weekly") return `Every ${list}`;
+  if (freq === "fortnightly") return `Every other ${list}`;
+  if (freq === "monthly") return NTH_NAMES[String(Number(nth))] ? `The ${NTH_NAMES[String(Number(nth))]} ${list} of every month` : "";
+  return "";
 }
 
 // agoPhrase says how long ago, for the activity log: "just now", "5 minutes

@@ -29,7 +29,7 @@ import {
   setText,
   svgIcon,
 } from "./shared.js";
-import { connection, eventFeed, fetchSessionInfo, holds, parseState } from "./live.js";
+import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
 import { collageStage } from "./collage-view.js";
 import {
   NAME_ERRORS,
@@ -803,9 +803,10 @@ function setAudioSession(type) {
 // question and no new tap. This page adds its transceivers and plays what comes.
 
 const conn = connection({
-  url: () =>
+  url: (replaces) =>
     mode === "mic"
-      ? `/api/v1/sessions/${encodeURIComponent(sessionId)}/join?name=${encodeURIComponent(displayName)}`
+      ? `/api/v1/sessions/${encodeURIComponent(sessionId)}/join?name=${encodeURIComponent(displayName)}` +
+        (replaces ? `&replaces=${encodeURIComponent(replaces)}` : "")
       : `/whep/${encodeURIComponent(sessionId)}`,
   token: () => token,
   iceServers: () => iceServers,
@@ -1058,7 +1059,8 @@ async function answerOffer(a, sdp) {
   if (a.done) return;
   const pc = a.pc;
   await pc.setRemoteDescription({ type: "offer", sdp });
-  await pc.setLocalDescription(await pc.createAnswer());
+  const answer = await pc.createAnswer();
+  await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
   if (a.done) return;
   send({ type: "answer", sdp: pc.localDescription.sdp });
   sweepMembers();

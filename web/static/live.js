@@ -243,6 +243,7 @@ export function refusalKind(status, code) {
  * @property {RTCRtpTransceiver | null} tx    the audio transceiver (set by setup)
  * @property {RTCDataChannel | null} dc       the data channel, if setup made one
  * @property {string} resource                the server's resource for this attempt
+ * @property {string} replaces                the key of the attempt before it ("" for the first)
  * @property {boolean} done                   ended: late answers are ignored
  * @property {number} connectedAt             0 until connected
  * @property {boolean} closing                a retry after a close is on its way
@@ -263,7 +264,8 @@ export function refusalKind(status, code) {
 
 /**
  * @typedef {object} ConnectionOptions
- * @property {() => string} url                 where the offer is POSTed
+ * @property {(replaces?: string) => string} url where the offer is POSTed; replaces is the key of the
+ *   connection this one takes over ("" or undefined for the first)
  * @property {() => string} token
  * @property {() => Auth} [auth]               in place of token: the dashboard's sign-in (its cookie and CSRF header)
  * @property {() => RTCIceServer[]} iceServers
@@ -282,6 +284,57 @@ export function refusalKind(status, code) {
  */
 
 /**
+ * preferStereo asks, in our own description, to receive Opus in stereo:
+ * libwebrtc decodes two channels only when the receiver's own fmtp says
+ * `stereo=1` (RFC 7587 section 7.1: the parameter speaks for its sender as a
+ * receiver). Parameters already there are kept; a stereo=0 is left alone.
+ * @param {string} sdp
+ * @returns {string}
+ */
+export function preferStereo(sdp) {
+  const eol = sdp.includes("\r\n") ? "\r\n" : "\n";
+  const lines = sdp.split(eol);
+  /** @type {Set<string>} */
+  const opus = new Set();
+  for (const l of lines) {
+    const m = /^a=rtpmap:(\d+) opus\/48000/i.exec(l);
+    if (m) opus.add(m[1]);
+  }
+  if (opus.size === 0) return sdp;
+  /** @type {Set<string>} */
+  const withFmtp = new Set();
+  const out = lines.map((l) => {
+    const m = /^a=fmtp:(\d+) (.*)$/.exec(l);
+    if (!m || !opus.has(m[1])) return l;
+    withFmtp.add(m[1]);
+    if (/(^|;)\s*stereo=/.test(m[2])) return l;
+    return `${l};stereo=1`;
+  });
+  // An Opus payload type with no fmtp line gets one after its rtpmap.
+  for (let i = out.length - 1; i >= 0; i--) {
+    const m = /^a=rtpmap:(\d+) opus\/48000/i.exec(out[i]);
+    if (m && !withFmtp.has(m[1])) out.splice(i + 1, 0, `a=fmtp:${m[1]} stereo=1`);
+  }
+  return out.join(eol);
+}
+
+/**
+ * resourceKey is the last path segment of a resource URL: the member's
+ * private key on a join resource.
+ * @param {string} url
+ * @returns {string}
+ */
+export function resourceKey(url) {
+  const path = url.split(/[?#]/)[0];
+  const last = path.slice(path.lastIndexOf("/") + 1);
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return "";
+  }
+}
+
+/**
  * connection keeps one RTCPeerConnection to the server at a time. start()
  * begins (runs up to its first await at once, so a tap can start audio);
  * when an attempt fails, is refused for a reason worth retrying, or drops,
@@ -298,6 +351,7 @@ export function connection(o) {
   let failures = 0;
   let everConnected = false;
   let retryTimer = 0;
+  let lastKey = ""; // the key of this visit's last resource
 
   const mayRetry = () => active && (!o.mayRetry || o.mayRetry());
   /** @returns {Auth} */
@@ -320,6 +374,9 @@ export function connection(o) {
   function startAttempt() {
     cancelRetry();
     endAttempt(true);
+    // The server's key for our last connection, so a rejoin takes its own
+    // place (and name) at once instead of waiting for the old one to time out.
+    const replaces = lastKey;
     if (!active) return;
     let pc;
     try {
@@ -335,6 +392,7 @@ export function connection(o) {
       tx: null,
       dc: null,
       resource: "",
+      replaces,
       done: false,
       connectedAt: 0,
       closing: false,
@@ -357,7 +415,8 @@ export function connection(o) {
   /** @param {Attempt} a */
   async function negotiate(a) {
     const pc = a.pc;
-    await pc.setLocalDescription(await pc.createOffer());
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription({ type: "offer", sdp: preferStereo(offer.sdp || "") });
     await gathered(pc, t.gatherMs, env);
     if (a.done) return;
     const abort = new AbortController();
@@ -365,7 +424,7 @@ export function connection(o) {
     let res;
     const how = auth();
     try {
-      res = await env.fetch(o.url(), {
+      res = await env.fetch(o.url(a.replaces), {
         method: "POST",
         headers: { ...how.headers, "Content-Type": "application/sdp" },
         body: pc.localDescription ? pc.localDescription.sdp : "",
@@ -509,6 +568,7 @@ export function connection(o) {
     } catch {
       // Already closed.
     }
+    if (a.resource) lastKey = resourceKey(a.resource);
     if (sayGoodbye && a.resource) deleteResource(a.resource, auth(), env.fetch);
     a.resource = "";
   }
@@ -519,6 +579,7 @@ export function connection(o) {
       active = true;
       failures = 0;
       everConnected = false;
+      lastKey = "";
       startAttempt();
     },
     /** restart replaces the current attempt at once (a page back from the cache). */

@@ -8,7 +8,9 @@ import {
   eventFeed,
   holds,
   parseState,
+  preferStereo,
   readRefusal,
+  resourceKey,
   refusalKind,
 } from "../static/live.js";
 import { FakeEventSource, FakePeer, answer, fakeClock, fakeFetch, refusal, settle } from "./fakes.js";
@@ -22,6 +24,7 @@ function rig({ fetchAnswer = () => answer(), random = () => 0, mayRetry = () => 
   const clock = fakeClock();
   const peers = [];
   const log = [];
+  const replaced = [];
   const fetch = fakeFetch(fetchAnswer);
   const env = {
     ...clock,
@@ -38,7 +41,10 @@ function rig({ fetchAnswer = () => answer(), random = () => 0, mayRetry = () => 
   };
   let conn;
   conn = connection({
-    url: () => "/whep/s1",
+    url: (replaces) => {
+      replaced.push(replaces || "");
+      return "/whep/s1";
+    },
     token: () => "tok",
     iceServers: () => [{ urls: "stun:stun.example" }],
     setup: (a) => {
@@ -58,7 +64,7 @@ function rig({ fetchAnswer = () => answer(), random = () => 0, mayRetry = () => 
   });
   const posts = () => fetch.calls.filter((c) => c.method === "POST");
   const deletes = () => fetch.calls.filter((c) => c.method === "DELETE");
-  return { clock, peers, log, fetch, conn, posts, deletes };
+  return { clock, peers, log, fetch, conn, posts, deletes, replaced };
 }
 
 test("backoffDelay follows its steps, stays on the last one and spreads upward only by its fraction", () => {
@@ -390,4 +396,52 @@ test("the event stream parses messages, waits after a refusal and stops when tol
   FakeEventSource.all[2].fail(true);
   assert.equal(feed.state(), "closed");
   assert.deepEqual(states, ["connecting", "open", "connecting", "waiting", "connecting", "waiting", "connecting", "closed"]);
+});
+
+test("preferStereo asks for stereo on every Opus payload type and keeps what was there", () => {
+  const offer = [
+    "v=0",
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 0",
+    "a=rtpmap:111 opus/48000/2",
+    "a=fmtp:111 minptime=10;useinbandfec=1",
+    "a=rtpmap:63 red/48000/2",
+    "a=fmtp:63 111/111",
+    "a=rtpmap:0 PCMU/8000",
+    "m=audio 9 UDP/TLS/RTP/SAVPF 109",
+    "a=rtpmap:109 OPUS/48000/2",
+    "",
+  ].join("\r\n");
+  const out = preferStereo(offer).split("\r\n");
+  assert.ok(out.includes("a=fmtp:111 minptime=10;useinbandfec=1;stereo=1"));
+  assert.ok(out.includes("a=fmtp:63 111/111"), "RED's fmtp is not Opus's");
+  assert.equal(out[out.indexOf("a=rtpmap:109 OPUS/48000/2") + 1], "a=fmtp:109 stereo=1");
+  assert.equal(out.at(-1), "", "the closing line break stays");
+  // Twice is the same as once; an explicit choice is kept.
+  assert.equal(preferStereo(preferStereo(offer)), preferStereo(offer));
+  const mono = "a=rtpmap:111 opus/48000/2\na=fmtp:111 stereo=0;useinbandfec=1\n";
+  assert.equal(preferStereo(mono), mono);
+  assert.equal(preferStereo("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"), "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n");
+});
+
+test("the offer POSTed is the one set locally", async () => {
+  const r = rig();
+  r.conn.start();
+  await settle();
+  assert.equal(r.posts()[0].body, r.peers[0].localDescription.sdp);
+});
+
+test("a reconnection names the resource it takes over; the first join names none", async () => {
+  let n = 0;
+  const r = rig({
+    fetchAnswer: (call) => (call.method === "DELETE" ? new Response(null, { status: 204 }) : answer("v=0 answer", `/api/v1/sessions/s1/members/key${++n}`)),
+  });
+  r.conn.start();
+  await settle();
+  r.peers[0].set("connected");
+  r.peers[0].set("failed");
+  await r.clock.advance(10000);
+  assert.equal(r.posts().length, 2);
+  assert.deepEqual(r.replaced, ["", "key1"]);
+  assert.equal(resourceKey("https://h.example/api/v1/sessions/s1/members/k%20y"), "k y");
+  assert.equal(resourceKey(""), "");
 });
