@@ -422,7 +422,8 @@ export function liveView(app) {
     setAttr(el("live-mics"), "aria-checked", String(Boolean(settings.mics_locked)));
     setAttr(el("live-lock"), "aria-checked", String(Boolean(settings.locked)));
     setAttr(el("live-ducking"), "aria-checked", String(Boolean(settings.ducking)));
-    // Raised hands first, in the order they went up: the host gives the word.
+    // Raised hands first, in the order they went up (the host gives the word),
+    // then hosts, then everyone by name.
     const roster = handsFirst(parseRoster(room.roster));
     setText(el("room-count"), roomPhrase(roster.length, room.listeners));
     el("roster-empty").hidden = roster.length > 0;

@@ -1486,7 +1486,8 @@ function renderRoster() {
   const list = ui.roster;
   const seen = new Set();
   let prev = null;
-  // Raised hands first, in the order they went up: who speaks next is plain.
+  // Raised hands first, in the order they went up (who speaks next is plain),
+  // then the host, then everyone by name, so rows keep their places.
   for (const m of handsFirst(roster)) {
     let row = rows.get(m.id);
     if (!row) {

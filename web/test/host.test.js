@@ -7,25 +7,29 @@ import { handsFirst, parseRoster, speakerName } from "../static/shared.js";
 import { bearerAuth, connection } from "../static/live.js";
 import { FakePeer, answer, fakeClock, fakeFetch, settle } from "./fakes.js";
 
-test("raised hands come first in the order they went up, everyone else as the server listed them", () => {
+test("raised hands come first in the order they went up, then hosts, then everyone else by name", () => {
   const roster = parseRoster([
-    { id: "m1", name: "Ana", hand: false },
+    { id: "m1", name: "Zoë", hand: false },
     { id: "m2", name: "Ben", hand: true, hand_at: 1700000005000 },
     { id: "h", name: "Maria", host: true, hand: false },
     { id: "m3", name: "Cleo", hand: true, hand_at: 1700000001000 },
-    { id: "m4", name: "Dev", hand: false },
+    { id: "m4", name: "ana", hand: false },
   ]);
   const ordered = handsFirst(roster);
   assert.deepEqual(
     ordered.map((m) => m.id),
-    ["m3", "m2", "m1", "h", "m4"],
+    ["m3", "m2", "h", "m4", "m1"],
   );
   // The roster itself is left as it was.
   assert.deepEqual(
     roster.map((m) => m.id),
     ["m1", "m2", "h", "m3", "m4"],
   );
-  assert.equal(ordered[3].host, true);
+  // Whatever order the server sends, the rows stay where they were.
+  assert.deepEqual(
+    handsFirst([...roster].reverse()).map((m) => m.id),
+    ordered.map((m) => m.id),
+  );
 });
 
 test("a hand raised B then A lists B before A, whatever the server's order", () => {
@@ -41,19 +45,19 @@ test("a hand raised B then A lists B before A, whatever the server's order", () 
   );
 });
 
-test("hands without a time (an older server) follow the timed ones in the server's order; same times keep it too", () => {
+test("hands without a time (an older server) follow the timed ones; equal times go by name", () => {
   const ordered = handsFirst(
     parseRoster([
-      { id: "x", hand: true },
-      { id: "y", hand: true, hand_at: 50 },
-      { id: "z", hand: true, hand_at: "junk" },
-      { id: "w", hand: true, hand_at: 50 },
-      { id: "v", hand: false, hand_at: 10 },
+      { id: "x", name: "Xavi", hand: true },
+      { id: "y", name: "Yara", hand: true, hand_at: 50 },
+      { id: "z", name: "Zed", hand: true, hand_at: "junk" },
+      { id: "w", name: "Wim", hand: true, hand_at: 50 },
+      { id: "v", name: "Vera", hand: false, hand_at: 10 },
     ]),
   );
   assert.deepEqual(
     ordered.map((m) => m.id),
-    ["y", "w", "x", "z", "v"],
+    ["w", "y", "x", "z", "v"],
   );
   assert.deepEqual(handsFirst([]), []);
 });
