@@ -38,6 +38,12 @@ export function hasCSRF() {
   return csrf !== "";
 }
 
+// signedInAuth is how a connection made outside api() (the host joining the
+// room, dashboard-room.js) proves the sign-in: the cookie and the CSRF header.
+export function signedInAuth() {
+  return { headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" };
+}
+
 // whenSignedOut sets what happens when the server no longer knows us (the
 // cookie expired, or the host signed out in another tab).
 export function whenSignedOut(fn) {

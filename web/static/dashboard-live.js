@@ -2,14 +2,17 @@
 // room (who is on a microphone, the quiet-room and door switches), the
 // session's own links, its memorial collage (dashboard-collage.js), and
 // ending it. While the view is open it asks the server every 2 seconds;
-// between answers the progress bar moves on its own.
+// between answers the progress bar moves on its own. The host may be in the
+// room too, with a microphone or just listening (dashboard-room.js); then the
+// room's own messages keep the roster up to the moment.
 
-import { api, ApiError } from "./dashboard-api.js";
-import { parseRoster, renderNowPlaying, setAttr, setText } from "./shared.js";
+import { api, ApiError, signedInAuth } from "./dashboard-api.js";
+import { handsFirst, parseRoster, renderNowPlaying, setAttr, setText } from "./shared.js";
 import { browserZone, clockPhrase, durationPhrase, startsPhrase, untilPhrase } from "./dashboard-time.js";
 import { button, clear, confirmDialog, el, errorText, h, linkBox, roomPhrase, say } from "./dashboard-ui.js";
-import { initial } from "./text.js";
+import { checkName, initial } from "./text.js";
 import { collagePanel } from "./dashboard-collage.js";
+import { hostRoom } from "./dashboard-room.js";
 
 const enc = encodeURIComponent;
 const POLL_MS = 2000;
@@ -34,6 +37,31 @@ export function liveView(app) {
   const mutedByHost = new Set();
   // The session's memorial collage has its own card, and asks for itself.
   const collage = collagePanel();
+  // The host's own place in the room.
+  const me = hostRoom({
+    sessionId: () => sid,
+    listenerToken: () => (session && session.listener_token) || "",
+    signedIn: signedInAuth,
+    sink: el("host-room-sink"),
+    onChange: () => renderHostRoom(),
+    onState: (st, msg) => {
+      if (!room || !msg) return;
+      room.roster = msg.roster;
+      room.listeners = st.listeners;
+      if (msg.room && typeof msg.room === "object") room.room = msg.room;
+      renderRoom();
+    },
+    onSpeaking: (ids) => {
+      if (!room || !Array.isArray(room.roster)) return;
+      for (const m of room.roster) if (m && typeof m === "object") m.speaking = ids.has(String(m.id));
+      renderRoom();
+    },
+    onEnded: () => poll(),
+    onSignedOut: () => poll(),
+  });
+  let lastPhase = "out";
+  // Tests and the curious can look at the host's connection here.
+  app.room = me;
 
   const ui = {
     now: el("now"),
@@ -77,12 +105,34 @@ export function liveView(app) {
   );
   document.addEventListener("visibilitychange", () => {
     if (!sid) return;
-    if (document.visibilityState === "visible") poll();
+    if (document.visibilityState === "visible") {
+      poll();
+      me.reconnectNow();
+    }
+  });
+  el("host-join").addEventListener("click", () => joinRoom("mic"));
+  el("host-listen").addEventListener("click", () => joinRoom("listen"));
+  el("host-mic").addEventListener("click", () => me.toggleMic());
+  el("host-resume").addEventListener("click", () => me.resume());
+  el("host-leave").addEventListener("click", () => {
+    me.leave();
+    say("You have left the room.");
+    el("host-join").focus();
+  });
+  el("host-room-name").addEventListener("input", () => {
+    setText(el("host-room-problem"), "");
+    el("host-room-name").removeAttribute("aria-invalid");
+  });
+  // Closing the tab or going elsewhere leaves the room at once (the goodbye
+  // is sent with keepalive), rather than after the server's timeout.
+  window.addEventListener("pagehide", () => {
+    if (me.view().inRoom) me.leave();
   });
 
   async function enter(id) {
     const mine = ++visit;
     if (id !== sid) {
+      if (me.view().inRoom) me.leave();
       session = null;
       room = null;
       rows.clear();
@@ -118,6 +168,8 @@ export function liveView(app) {
     clearInterval(tickTimer);
     pollTimer = 0;
     tickTimer = 0;
+    // The room card goes with the view: leaving the view leaves the room.
+    if (me.view().inRoom) me.leave();
     sid = "";
     collage.leave();
   }
@@ -206,6 +258,7 @@ export function liveView(app) {
     renderPlaylist();
     renderProgram();
     renderRoom();
+    renderHostRoom();
     renderShare();
     collage.show(session);
   }
@@ -369,7 +422,9 @@ export function liveView(app) {
     setAttr(el("live-mics"), "aria-checked", String(Boolean(settings.mics_locked)));
     setAttr(el("live-lock"), "aria-checked", String(Boolean(settings.locked)));
     setAttr(el("live-ducking"), "aria-checked", String(Boolean(settings.ducking)));
-    const roster = parseRoster(room.roster);
+    // Raised hands first, in the order they went up (the host gives the word),
+    // then hosts, then everyone by name.
+    const roster = handsFirst(parseRoster(room.roster));
     setText(el("room-count"), roomPhrase(roster.length, room.listeners));
     el("roster-empty").hidden = roster.length > 0;
     renderRoster(roster, settings);
@@ -400,12 +455,16 @@ export function liveView(app) {
 
   function rosterRow(m) {
     const badge = h("span", { class: "badge-initial", "aria-hidden": "true" });
-    const name = h("span", { class: "row-title member-name" });
+    const name = h("span", { class: "member-name" });
+    const you = h("span", { class: "member-you", text: " (you)" });
+    // The visible tag reads "Host"; a screen reader hears "Maria, Host".
+    const host = h("span", { class: "member-host", testid: "member-host" }, h("span", { class: "visually-hidden", text: ", " }), "Host");
+    const title = h("span", { class: "row-title" }, name, you, host);
     const state = h("span", { class: "row-meta member-state" });
     const mute = button("Mute", { cls: "button secondary small", testid: "member-mute" });
     const hand = button("Lower hand", { cls: "button quiet small", iconName: "hand", testid: "member-hand" });
     const remove = button("Remove…", { cls: "button quiet small danger-text", testid: "member-remove" });
-    const row = { m, badge, name, state, mute, hand, remove };
+    const row = { m, badge, name, you, host, state, mute, hand, remove };
     mute.addEventListener("click", () => muteMember(row));
     hand.addEventListener("click", () => lowerHand(row));
     remove.addEventListener("click", () => removeMember(row));
@@ -413,7 +472,7 @@ export function liveView(app) {
       "li",
       { class: "member", testid: "member" },
       badge,
-      h("div", { class: "row-main" }, name, state),
+      h("div", { class: "row-main" }, title, state),
       h("div", { class: "member-actions" }, mute, hand, remove),
     );
     return row;
@@ -423,6 +482,10 @@ export function liveView(app) {
     row.m = m;
     setText(row.badge, initial(m.name) || "?");
     setText(row.name, m.name || "Someone");
+    const self = Boolean(m.id) && m.id === me.view().memberId;
+    row.you.hidden = !self;
+    row.host.hidden = !m.host;
+    row.node.dataset.host = String(m.host);
     const words = [];
     if (m.hand) words.push("Hand raised");
     if (m.speaking) words.push("Speaking");
@@ -433,8 +496,10 @@ export function liveView(app) {
     row.node.dataset.speaking = String(m.speaking);
     row.node.dataset.hand = String(m.hand);
     row.hand.hidden = !m.hand;
-    // While the quiet room is on, everyone is muted anyway.
-    row.mute.hidden = Boolean(settings.mics_locked);
+    // While the quiet room is on, everyone is muted anyway. The host's own
+    // row has no buttons: their microphone is in the card above.
+    row.mute.hidden = Boolean(settings.mics_locked) || self;
+    row.remove.hidden = self;
     // A muted member may have muted themselves: letting them unmute does not
     // turn anyone's microphone on; only they can.
     setText(row.mute.querySelector("span"), m.muted ? "Let them unmute" : "Mute");
@@ -442,6 +507,100 @@ export function liveView(app) {
     row.mute.className = m.muted ? "button quiet small" : "button secondary small";
     setAttr(row.hand, "aria-label", `Lower ${m.name}’s hand`);
     setAttr(row.remove, "aria-label", `Ask ${m.name} to leave`);
+  }
+
+  // renderHostRoom draws the host's own card: the way in (with a microphone
+  // or just listening) while out, the microphone and Leave while in.
+  function renderHostRoom() {
+    const card = el("host-room");
+    const v = me.view();
+    // The room is there to join while it is open (doors open to the end).
+    const open = Boolean(room) && session && session.state !== "ended";
+    card.hidden = !open && !v.inRoom;
+    card.dataset.phase = v.phase;
+    card.dataset.mode = v.mode;
+    const inside = v.inRoom || v.phase === "asking";
+    el("host-room-out").hidden = inside;
+    el("host-room-in").hidden = !inside;
+    const nameField = el("host-room-name");
+    if (!nameField.value && document.activeElement !== nameField) nameField.value = defaultName();
+    setText(el("host-room-problem"), v.phase === "stopped" ? v.problem : el("host-room-problem").textContent);
+    setText(el("host-room-status"), hostRoomStatus(v));
+    setText(el("host-room-note"), hostRoomNote(v));
+    const mic = el("host-mic");
+    mic.hidden = v.mode !== "mic" || v.phase === "asking";
+    mic.disabled = v.held;
+    mic.dataset.on = String(v.micOn);
+    setText(el("host-mic-label"), v.micOn ? "Turn microphone off" : "Turn microphone on");
+    el("host-resume").hidden = v.phase !== "blocked";
+    // Said once as it happens, for a screen reader, and focus kept in the card.
+    if (v.phase !== lastPhase) {
+      const was = lastPhase;
+      lastPhase = v.phase;
+      if (v.phase === "stopped" && was !== "stopped") {
+        nameField.focus();
+      } else if (v.phase === "connected" && was !== "blocked") {
+        const b = v.mode === "mic" ? mic : el("host-leave");
+        if (document.activeElement === el("host-join") || document.activeElement === el("host-listen") || document.activeElement === document.body) b.focus();
+      }
+    }
+    if (room) renderRoom();
+  }
+
+  function hostRoomStatus(v) {
+    switch (v.phase) {
+      case "asking":
+        return "Waiting for the browser to allow your microphone…";
+      case "connecting":
+        return "Joining the room…";
+      case "waiting":
+        return "The room isn’t open yet. You’ll be let in when it opens.";
+      case "reconnecting":
+        return "The connection dropped. Coming back…";
+      case "blocked":
+        return "The browser is holding the sound back. Tap below to hear the room.";
+      case "connected":
+        if (v.mode === "listen") return "You’re listening. Nobody hears you.";
+        if (v.held) return "You’re in the room. Your microphone is off while microphones are held.";
+        return v.micOn ? "You’re in the room. Everyone can hear you." : "You’re in the room. Your microphone is off.";
+    }
+    return "";
+  }
+
+  function hostRoomNote(v) {
+    if (v.phase !== "connected" && v.phase !== "reconnecting") return "";
+    if (v.mode === "listen") return "You hear the room as listeners do: the recording and everyone on a microphone.";
+    if (v.held && v.roomHeld) return "Quiet room is on, so your microphone is held too. Switch Quiet room off to speak.";
+    if (v.held) return "Another host has muted your microphone.";
+    return v.note || "You hear the recording and everyone on a microphone.";
+  }
+
+  // joinRoom is the tap on "Join with microphone" or "Just listen".
+  function joinRoom(mode) {
+    if (!session || !room) return;
+    if (mode === "listen") {
+      me.listen();
+      return;
+    }
+    const field = el("host-room-name");
+    const c = checkName(field.value);
+    if (c.code) {
+      setText(el("host-room-problem"), c.error);
+      setAttr(field, "aria-invalid", "true");
+      field.focus();
+      return;
+    }
+    setText(el("host-room-problem"), "");
+    field.removeAttribute("aria-invalid");
+    field.value = c.name;
+    me.joinWithMic(c.name);
+  }
+
+  // The name in the room starts as the host's username; what they type
+  // stays for as long as the page is open (the dashboard stores nothing but
+  // its sign-in).
+  function defaultName() {
+    return (app.host && app.host.username) || "";
   }
 
   function renderShare() {

@@ -19,6 +19,7 @@
 
 import {
   ICON_SPEAKING,
+  handsFirst,
   reactionStage,
   renderAfterwards,
   renderNowPlaying,
@@ -1485,7 +1486,9 @@ function renderRoster() {
   const list = ui.roster;
   const seen = new Set();
   let prev = null;
-  for (const m of roster) {
+  // Raised hands first, in the order they went up (who speaks next is plain),
+  // then the host, then everyone by name, so rows keep their places.
+  for (const m of handsFirst(roster)) {
     let row = rows.get(m.id);
     if (!row) {
       row = makeRow(m.id);
@@ -1528,7 +1531,11 @@ function makeRow(id) {
   const who = span("who");
   const name = span("member-name");
   const you = span("member-you", " (you)");
-  who.append(name, you);
+  // A host in the room: a visible "Host" tag, read as "Maria, Host".
+  const host = span("member-host");
+  host.dataset.testid = "member-host";
+  host.append(span("visually-hidden", ", "), document.createTextNode("Host"));
+  who.append(name, you, host);
   const flags = span("flags");
   const speakingFlag = span("flag flag-speaking");
   speakingFlag.dataset.testid = "speaking";
@@ -1541,7 +1548,7 @@ function makeRow(id) {
   mutedFlag.append(svgIcon(ICON_MUTED, 22, true), span("visually-hidden", ", muted"));
   flags.append(speakingFlag, handFlag, mutedFlag);
   li.append(badge, who, flags);
-  return { li, badge, name, you, speakingFlag, handFlag, mutedFlag };
+  return { li, badge, name, you, host, speakingFlag, handFlag, mutedFlag };
 }
 
 function fillRow(row, m) {
@@ -1550,6 +1557,8 @@ function fillRow(row, m) {
   setText(row.name, name);
   setText(row.badge, initial(name));
   row.you.hidden = !self;
+  row.host.hidden = !m.host;
+  setData(row.li, "host", m.host ? "true" : "");
   // Our own row follows what we know locally; the server catches up.
   const muted = self ? !micOn || micLocked() || micLost : m.muted;
   const hand = self ? handRaised : m.hand;

@@ -25,6 +25,7 @@ import {
   renderSessionLinks,
   setData,
   setText,
+  speakerName,
 } from "./shared.js";
 import { connection, eventFeed, fetchSessionInfo, parseState } from "./live.js";
 import { collageStage } from "./collage-view.js";
@@ -724,7 +725,8 @@ function renderSpeaking() {
   for (const m of roster) {
     const until = speakingUntil.get(m.id);
     if (m.muted || !(speakingNow.has(m.id) || (until && until > now))) continue;
-    names.push(m.name);
+    // A host in the room is named as such: "Maria (host) is speaking".
+    names.push(speakerName(m));
   }
   for (const [id, until] of speakingUntil) if (until <= now) speakingUntil.delete(id);
   setText(ui.speakingText, speakingPhrase(names));

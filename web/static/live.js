@@ -94,21 +94,37 @@ export function gathered(pc, maxMs, env = browserEnv()) {
 }
 
 /**
+ * @typedef {object} Auth
+ * @property {Record<string, string>} headers   sent with the offer and the goodbye
+ * @property {RequestCredentials} credentials   "omit" for a link's token; "same-origin" for a signed-in host
+ */
+
+/**
+ * bearerAuth is how the pages prove who they are: the link's token, no cookies.
+ * @param {string} token
+ * @returns {Auth}
+ */
+export function bearerAuth(token) {
+  return { headers: { Authorization: `Bearer ${token}` }, credentials: "omit" };
+}
+
+/**
  * deleteResource tells the server we are gone. keepalive lets it finish after
  * the page is hidden or unloaded.
  * @param {string} url
- * @param {string} token
+ * @param {string | Auth} auth  the link's token, or the credentials the offer went with
  * @param {typeof fetch} [fetchFn]
  */
-export function deleteResource(url, token, fetchFn = (i, o) => fetch(i, o)) {
+export function deleteResource(url, auth, fetchFn = (i, o) => fetch(i, o)) {
   if (!url) return;
+  const how = typeof auth === "string" ? bearerAuth(auth) : auth;
   try {
     fetchFn(url, {
       method: "DELETE",
-      headers: { Authorization: `Bearer ${token}` },
+      headers: { ...how.headers },
       keepalive: true,
       cache: "no-store",
-      credentials: "omit",
+      credentials: how.credentials,
     }).catch(() => {});
   } catch {
     // Nothing more we can do; the server times the resource out.
@@ -251,6 +267,7 @@ export function refusalKind(status, code) {
  * @property {(replaces?: string) => string} url where the offer is POSTed; replaces is the key of the
  *   connection this one takes over ("" or undefined for the first)
  * @property {() => string} token
+ * @property {() => Auth} [auth]               in place of token: the dashboard's sign-in (its cookie and CSRF header)
  * @property {() => RTCIceServer[]} iceServers
  * @property {(a: Attempt) => void} setup        adds transceivers (sets a.tx, a.dc)
  * @property {(a: Attempt, e: RTCTrackEvent) => void} [onTrack]
@@ -337,6 +354,8 @@ export function connection(o) {
   let lastKey = ""; // the key of this visit's last resource
 
   const mayRetry = () => active && (!o.mayRetry || o.mayRetry());
+  /** @returns {Auth} */
+  const auth = () => (o.auth ? o.auth() : bearerAuth(o.token()));
 
   /** @param {Attempt | null} [a] */
   function isConnected(a = attempt) {
@@ -403,13 +422,14 @@ export function connection(o) {
     const abort = new AbortController();
     const timer = env.setTimeout(() => abort.abort(), t.postTimeoutMs);
     let res;
+    const how = auth();
     try {
       res = await env.fetch(o.url(a.replaces), {
         method: "POST",
-        headers: { Authorization: `Bearer ${o.token()}`, "Content-Type": "application/sdp" },
+        headers: { ...how.headers, "Content-Type": "application/sdp" },
         body: pc.localDescription ? pc.localDescription.sdp : "",
         cache: "no-store",
-        credentials: "omit",
+        credentials: how.credentials,
         signal: abort.signal,
       });
     } finally {
@@ -425,7 +445,7 @@ export function connection(o) {
     if (where) a.resource = new URL(where, res.url || env.base).href;
     if (a.done) {
       // Stopped while the offer was on its way: leave the resource we just got.
-      deleteResource(a.resource, o.token(), env.fetch);
+      deleteResource(a.resource, auth(), env.fetch);
       a.resource = "";
       return;
     }
@@ -549,7 +569,7 @@ export function connection(o) {
       // Already closed.
     }
     if (a.resource) lastKey = resourceKey(a.resource);
-    if (sayGoodbye && a.resource) deleteResource(a.resource, o.token(), env.fetch);
+    if (sayGoodbye && a.resource) deleteResource(a.resource, auth(), env.fetch);
     a.resource = "";
   }
 

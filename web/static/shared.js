@@ -41,6 +41,34 @@ export function parseRoster(raw) {
     }));
 }
 
+/**
+ * handsFirst orders a roster for the person who gives the word: raised hands
+ * first, in the order they went up (hand_at; a raised hand without a time
+ * comes after those with one), then hosts, then everyone else by name. The
+ * server lists members in no lasting order, so without this rows would move
+ * each time someone joins or leaves. A new array; the roster is left as it was.
+ * @template {Member} M
+ * @param {M[]} roster
+ * @returns {M[]}
+ */
+export function handsFirst(roster) {
+  const at = (/** @type {Member} */ m) => (m.handAt > 0 ? m.handAt : Number.MAX_SAFE_INTEGER);
+  const byName = (/** @type {Member} */ a, /** @type {Member} */ b) =>
+    a.name.localeCompare(b.name, undefined, { sensitivity: "base" }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const up = roster.filter((m) => m.hand).sort((a, b) => at(a) - at(b) || byName(a, b));
+  const rest = roster.filter((m) => !m.hand).sort((a, b) => Number(b.host) - Number(a.host) || byName(a, b));
+  return [...up, ...rest];
+}
+
+/**
+ * speakerName is how a page names someone in a sentence: their name, or
+ * "Someone", with "(host)" after a host's.
+ * @param {Pick<Member, "name" | "host">} m
+ */
+export function speakerName(m) {
+  const name = (m.name || "").trim() || "Someone";
+  return m.host ? `${name} (host)` : name;
+}
 
 // The setters touch the DOM only on change, so live regions are not
 // re-announced and nothing re-lays out for no reason.

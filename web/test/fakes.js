@@ -109,7 +109,7 @@ export class FakePeer extends EventTarget {
 export function fakeFetch(answer) {
   const calls = [];
   const fn = async (url, init = {}) => {
-    const call = { url: String(url), method: init.method || "GET", headers: init.headers || {}, body: init.body, signal: init.signal };
+    const call = { url: String(url), method: init.method || "GET", headers: init.headers || {}, body: init.body, signal: init.signal, credentials: init.credentials };
     calls.push(call);
     const res = typeof answer === "function" ? await answer(call, calls.length - 1) : answer;
     return res.clone();
