@@ -13,9 +13,13 @@ import (
 )
 
 // chromium returns the path of Debian's Chromium. `make test` installs it; a bare `go test` on a
-// machine without it skips the browser tests and says so.
+// machine without it skips the browser tests and says so. With -short (the quick loop while
+// coding) every browser test is skipped; `make test` runs them all.
 func chromium(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short (make test runs it)")
+	}
 	for _, p := range []string{os.Getenv("HEARTH_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p == "" {
 			continue
