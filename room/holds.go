@@ -146,10 +146,7 @@ func (r *Room) Configure(s Settings) {
 	r.locked = s.Locked
 	changedMics := r.micsLocked != s.MicsLocked
 	r.micsLocked = s.MicsLocked
-	members := make([]*member, 0, len(r.byID))
-	for _, m := range r.byID {
-		members = append(members, m)
-	}
+	members := *r.members.Load()
 	r.mu.Unlock()
 	r.ducking.Store(s.Ducking)
 	if changedMics {
