@@ -8,7 +8,8 @@ import (
 // mic is who keeps a member's microphone off. Three parties may: the member themselves, the host
 // holding this one member, and the room-wide hold (the host's "Quiet room", or a program part
 // with microphones muted). Each releases only its own hold, so the end of the room-wide hold does
-// not free a member the host muted individually.
+// not free a member the host muted individually. The room-wide hold is for members only: a host
+// in the room (guiding a meditation while everyone else is held) is never held by it.
 type mic struct {
 	own  bool // the member turned their microphone off (or has not turned it on since a hold)
 	host bool // the host holds this member's microphone
@@ -66,8 +67,12 @@ func (m *member) setMic(change func(*mic) error, self bool) error {
 	return nil
 }
 
+// roomHold is whether the room-wide hold, on or off, holds this member: never a host.
+func (m *member) roomHold(on bool) bool { return on && !m.host }
+
 // holdRoom sets the room-wide hold on a member not yet in the room (nobody to tell).
 func (m *member) holdRoom(on bool) {
+	on = m.roomHold(on)
 	m.mu.Lock()
 	m.mic.room = on
 	if on {
@@ -132,7 +137,8 @@ func (r *Room) LowerHand(id string) error {
 }
 
 // Configure applies the host's room settings. MicsLocked is the room-wide hold: switching it on
-// mutes every member and keeps them muted; switching it off releases that hold only.
+// mutes every member (hosts in the room excepted) and keeps them muted; switching it off releases
+// that hold only.
 func (r *Room) Configure(s Settings) {
 	r.configMu.Lock()
 	defer r.configMu.Unlock()
@@ -140,15 +146,13 @@ func (r *Room) Configure(s Settings) {
 	r.locked = s.Locked
 	changedMics := r.micsLocked != s.MicsLocked
 	r.micsLocked = s.MicsLocked
-	members := make([]*member, 0, len(r.byID))
-	for _, m := range r.byID {
-		members = append(members, m)
-	}
+	members := *r.members.Load()
 	r.mu.Unlock()
 	r.ducking.Store(s.Ducking)
 	if changedMics {
 		for _, m := range members {
-			_ = m.setMic(func(st *mic) error { st.room = s.MicsLocked; return nil }, false)
+			on := m.roomHold(s.MicsLocked)
+			_ = m.setMic(func(st *mic) error { st.room = on; return nil }, false)
 		}
 	}
 	r.stateChanged()

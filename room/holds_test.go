@@ -167,3 +167,90 @@ func TestHostLowersHand(t *testing.T) {
 		return e["hand"] == false && e["hand_at"] == float64(0)
 	})
 }
+
+// joinHost joins a pion peer as a host of the session (as POST /host-join does).
+func joinHost(t *testing.T, ctx context.Context, r *Room, name string) *testpeer.Member {
+	t.Helper()
+	m, offer, err := testpeer.NewMember()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	_, answer, err := r.JoinWith(ctx, JoinRequest{Offer: offer, Name: name, Host: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Accept(answer); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.WaitOpen(ctx); err != nil {
+		t.Fatal(err)
+	}
+	memberID(t, m)
+	return m
+}
+
+// TestQuietRoomDoesNotHoldTheHost: with Quiet room on, a member is held but a host in the room is
+// not: the host is told nothing, their unmute is accepted, and a listener hears the host's tone
+// while the member stays held. A host arriving in a quiet room is not held either; the release
+// reaches the member only.
+func TestQuietRoomDoesNotHoldTheHost(t *testing.T) {
+	r := newTestRoom(t, Config{})
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go pump(ctx, r, 440)
+	l := joinListener(t, ctx, r)
+	h := joinHost(t, ctx, r, "Maya")
+	m, _ := joinMember(t, ctx, r, "Ana")
+	if err := h.SendTone(660, -10, nil); err != nil {
+		t.Fatal(err)
+	}
+	r.Configure(Settings{MicsLocked: true, Ducking: true})
+	waitFor(t, "the member's hold", 2*time.Second, func() bool { return lastMuted(m) == "true/host" })
+	heldAt := time.Now()
+
+	// The host switches their microphone off and on again during the hold: both are accepted.
+	errs := len(h.Messages("error"))
+	h.Send(map[string]any{"type": "mute", "muted": true})
+	waitFor(t, "host's mute echo", 2*time.Second, func() bool { return lastMuted(h) == "true/self" })
+	h.Send(map[string]any{"type": "mute", "muted": false})
+	waitFor(t, "host's unmute echo", 2*time.Second, func() bool { return lastMuted(h) == "false/self" })
+	if n := len(h.Messages("error")); n != errs {
+		t.Fatalf("the host's unmute was refused during Quiet room: %v", h.Messages("error")[errs:])
+	}
+	waitFor(t, "the host's tone in the mix during the hold", 5*time.Second, func() bool {
+		v, ts := levels(l, 660)
+		for i := range v {
+			if ts[i].After(heldAt.Add(300*time.Millisecond)) && v[i] > -30 {
+				return true
+			}
+		}
+		return false
+	})
+	// The roster shows the host unmuted and the member muted.
+	waitFor(t, "roster", 2*time.Second, func() bool {
+		st := m.Messages("state")
+		muted := map[string]any{}
+		for _, e := range st[len(st)-1]["roster"].([]any) {
+			e := e.(map[string]any)
+			muted[e["name"].(string)] = e["muted"]
+		}
+		return muted["Maya"] == false && muted["Ana"] == true
+	})
+
+	// A second host arriving while the room is quiet is not held.
+	h2 := joinHost(t, ctx, r, "Noor")
+	h2.Send(map[string]any{"type": "mute", "muted": false})
+	waitFor(t, "second host's unmute echo", 2*time.Second, func() bool { return lastMuted(h2) == "false/self" })
+
+	r.Configure(Settings{MicsLocked: false, Ducking: true})
+	waitFor(t, "the member's release", 2*time.Second, func() bool { return lastMuted(m) == "false/host" })
+	for _, host := range []*testpeer.Member{h, h2} {
+		for _, e := range mutedEvents(host) {
+			if e != "true/self" && e != "false/self" {
+				t.Fatalf("a host got the room's hold or release: %v", mutedEvents(host))
+			}
+		}
+	}
+}

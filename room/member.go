@@ -284,7 +284,7 @@ func (r *Room) JoinWith(ctx context.Context, req JoinRequest) (string, string, e
 	// a member added here is either in its list or sees its new value.
 	m.holdRoom(r.micsLocked)
 	r.byID[m.id] = m
-	r.publishMembersLocked()
+	r.addMemberLocked(m)
 	r.wg.Add(2 + goroutines(videoSender))
 	r.mu.Unlock()
 
@@ -302,11 +302,25 @@ func readRTCP(s *webrtc.RTPSender) {
 	}
 }
 
-// publishMembersLocked stores a fresh copy of the member list for the pacing goroutine.
-func (r *Room) publishMembersLocked() {
-	list := make([]*member, 0, len(r.byID))
-	for _, m := range r.byID {
-		list = append(list, m)
+// addMemberLocked publishes a member list with m at its end. The list is in join order (so the
+// roster keeps its places from one state to the next) and copy-on-write: the pacing goroutine and
+// the fan-out keep the list they loaded while a new one replaces it. r.mu serialises writers.
+func (r *Room) addMemberLocked(m *member) {
+	old := *r.members.Load()
+	list := make([]*member, len(old), len(old)+1)
+	copy(list, old)
+	list = append(list, m)
+	r.members.Store(&list)
+}
+
+// removeMemberLocked publishes a member list without the member id, the others in their order.
+func (r *Room) removeMemberLocked(id string) {
+	old := *r.members.Load()
+	list := make([]*member, 0, len(old))
+	for _, o := range old {
+		if o.id != id {
+			list = append(list, o)
+		}
 	}
 	r.members.Store(&list)
 }
@@ -646,7 +660,7 @@ func (r *Room) Leave(id string) bool {
 	m, ok := r.byID[id]
 	delete(r.byID, id)
 	if ok {
-		r.publishMembersLocked()
+		r.removeMemberLocked(id)
 	}
 	r.mu.Unlock()
 	if !ok {

@@ -76,6 +76,8 @@ type Manager struct {
 
 	lastMaterialize time.Time
 
+	// startMu makes marking a room running and starting it one step (open).
+	startMu sync.Mutex
 	mu      sync.Mutex
 	running map[string]bool
 	// ctl serialises control actions so that events get strictly increasing stamps.
@@ -461,17 +463,27 @@ func (m *Manager) EnsureOpen(ctx context.Context, id string) (*Session, error) {
 	if opens := s.StartsAt.Add(-m.cfg.DoorsOpen); now.Before(opens) {
 		return s, fmt.Errorf("%w: doors open at %s", ErrNotOpen, opens.UTC().Format(time.RFC3339))
 	}
-	m.mu.Lock()
-	start := !m.running[id]
-	if start {
-		m.running[id] = true
-	}
-	m.mu.Unlock()
-	if start {
+	if m.open(s) {
 		m.log.Info("room opened", "session", id, "early", now.Before(s.StartsAt))
-		m.launch.Start(s)
 	}
 	return s, nil
+}
+
+// open starts a session's room unless it is running, and reports whether it started it. Marking
+// and starting are one step under startMu: whoever finds the room marked running (EnsureOpen for
+// a listener who arrives as the scheduler opens the room) returns only once it is started, so the
+// caller's next look finds the room. Without it such a listener was told the session had ended.
+func (m *Manager) open(s *Session) bool {
+	m.startMu.Lock()
+	defer m.startMu.Unlock()
+	m.mu.Lock()
+	start := !m.running[s.ID]
+	m.running[s.ID] = true
+	m.mu.Unlock()
+	if start {
+		m.launch.Start(s)
+	}
+	return start
 }
 
 func (m *Manager) poke() {
@@ -547,11 +559,9 @@ func (m *Manager) tick(ctx context.Context) error {
 				m.launch.Stop(s.ID, true)
 			}
 		case !running && !now.Before(s.StartsAt.Add(-m.cfg.DoorsOpen)):
-			m.mu.Lock()
-			m.running[s.ID] = true
-			m.mu.Unlock()
-			m.log.Info("room opened", "session", s.ID, "state", state)
-			m.launch.Start(s)
+			if m.open(s) {
+				m.log.Info("room opened", "session", s.ID, "state", state)
+			}
 		}
 	}
 	return nil

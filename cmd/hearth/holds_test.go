@@ -202,3 +202,66 @@ func readEventData(t *testing.T, ctx context.Context, s *testServer, sid, token 
 	}()
 	return out
 }
+
+// TestProgramHoldSparesTheHost: during a meditation part with microphones muted, a member who
+// joined with the invite is held, but the host who joined from the dashboard is not: the host's
+// unmute is accepted and a WHEP listener hears the host's voice over the meditation.
+func TestProgramHoldSparesTheHost(t *testing.T) {
+	s := startServer(t, nil)
+	body := fmt.Sprintf(`{"title":"Circle","starts_at":%q,"program":[
+		{"name":"Meditation","length_ms":60000,"mics":"muted"}]}`, time.Now().Format(time.RFC3339Nano))
+	code, sess, _ := s.do(t, http.MethodPost, "/api/v1/sessions", testAdminToken, "application/json", strings.NewReader(body))
+	if code != 201 {
+		t.Fatalf("create: %d %v", code, sess)
+	}
+	sid := sess["id"].(string)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	l, _, err := testpeer.DialWHEP(ctx, sess["whep_url"].(string), sess["listener_token"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ana, _, err := testpeer.JoinHTTP(ctx, s.URL, sid, sess["member_token"].(string), "Ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ana.Close()
+	host, code := hostJoinHTTP(t, ctx, s, sid, testAdminToken, "")
+	if code != http.StatusCreated {
+		t.Fatalf("host-join: %d", code)
+	}
+	for _, m := range []*testpeer.Member{ana, host} {
+		if err := m.WaitMessage(ctx, "welcome"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "the meditation holds Ana", 5*time.Second, func() bool { return lastMutedOf(ana) == "true/host" })
+	if err := host.SendTone(660, -10, nil); err != nil {
+		t.Fatal(err)
+	}
+	unmuted := time.Now()
+	host.Send(map[string]any{"type": "mute", "muted": false})
+	eventually(t, "the host's unmute accepted", 2*time.Second, func() bool { return lastMutedOf(host) == "false/self" })
+	if e := host.Messages("error"); len(e) > 0 {
+		t.Fatalf("the host's unmute was refused: %v", e)
+	}
+	eventually(t, "the listener hears the host", 5*time.Second, func() bool {
+		pcm, at, off := l.PCMAt()
+		var seg []float32
+		for i := range at {
+			if at[i].After(unmuted.Add(300*time.Millisecond)) && off[i]+960 <= len(pcm) {
+				seg = append(seg, pcm[off[i]:off[i]+960]...)
+			}
+		}
+		return len(seg) >= 9600 && testpeer.ToneLevel(seg, 660, 48000) > -30
+	})
+	for _, msg := range host.Messages("muted") {
+		if msg["by_host"] == true {
+			t.Fatalf("the meditation's hold reached the host: %v", host.Messages("muted"))
+		}
+	}
+	if e := rosterEntry(ana, "Ana"); e == nil || e["muted"] != true {
+		t.Fatalf("Ana's roster entry %v, want muted during the meditation", e)
+	}
+}
