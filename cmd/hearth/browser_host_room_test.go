@@ -262,11 +262,19 @@ func TestBrowserHostInRoom(t *testing.T) {
 				jsString(t, host, order), jsString(t, host, `window.hearthDashboard.room.view().memberId`),
 				jsString(t, ana, `(window.hearth.roster.find(m => m.host) || {}).id || ''`))
 
-			// The room's controls still work around the host's card: Quiet room holds the host too.
+			// The room's controls still work around the host's card. Quiet room holds the members
+			// (Ana's microphone button is held) but not the host guiding them: their microphone stays
+			// on and usable through it.
+			micOn := `!document.getElementById('host-mic').disabled && document.getElementById('host-mic-label').textContent === 'Turn microphone off'`
+			waitJS(t, host, micOn, 5*time.Second)
 			run(host, chromedp.Click(chromedp.CSS(`[data-testid=live-mics]`)))
-			waitJS(t, host, `document.getElementById('host-mic').disabled && document.getElementById('host-room-note').textContent.includes('Quiet room')`, 10*time.Second)
+			waitJS(t, ana, `window.hearth.room.mics_locked === true && document.querySelector('[data-testid=mic-toggle]').disabled`, 10*time.Second)
+			if jsString(t, host, "String("+micOn+")") != "true" {
+				t.Fatalf("Quiet room held the host: %q", jsString(t, host, `document.getElementById('host-room-note').textContent`))
+			}
 			run(host, chromedp.Click(chromedp.CSS(`[data-testid=live-mics]`)))
-			waitJS(t, host, `!document.getElementById('host-mic').disabled && document.getElementById('host-mic-label').textContent === 'Turn microphone on'`, 10*time.Second)
+			waitJS(t, ana, `window.hearth.room.mics_locked === false && !document.querySelector('[data-testid=mic-toggle]').disabled`, 10*time.Second)
+			waitJS(t, host, micOn, 5*time.Second)
 			run(host, chromedp.ScrollIntoView(chromedp.CSS(`#host-room`)))
 			shot(host, "6-dashboard-released")
 

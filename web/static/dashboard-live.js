@@ -98,7 +98,7 @@ export function liveView(app) {
     const pos = Math.max(0, Math.round(Number(seek.value) || 0));
     control({ action: "seek", position_ms: pos }, `Jumped to ${clockText(pos)}.`);
   });
-  el("live-mics").addEventListener("click", () => toggleRoom("mics_locked", "live-mics", ["Quiet room is on: everyone is muted.", "Quiet room is off: people can unmute themselves."]));
+  el("live-mics").addEventListener("click", () => toggleRoom("mics_locked", "live-mics", ["Quiet room is on: members are muted. Hosts in the room can still speak.", "Quiet room is off: people can unmute themselves."]));
   el("live-lock").addEventListener("click", () => toggleRoom("locked", "live-lock", ["The door is closed: nobody new can join with a microphone.", "The door is open again."]));
   el("live-ducking").addEventListener("click", () =>
     toggleRoom("ducking", "live-ducking", ["The recording gets quieter while someone speaks.", "The recording stays at the same level while people speak."]),
@@ -490,15 +490,16 @@ export function liveView(app) {
     if (m.hand) words.push("Hand raised");
     if (m.speaking) words.push("Speaking");
     if (!m.muted) mutedByHost.delete(m.id);
-    const byHost = m.muted && (mutedByHost.has(m.id) || settings.mics_locked);
+    const byHost = m.muted && (mutedByHost.has(m.id) || (settings.mics_locked && !m.host));
     words.push(m.muted ? (byHost ? "Muted by the host" : "Muted") : "Microphone on");
     setText(row.state, words.join(" · "));
     row.node.dataset.speaking = String(m.speaking);
     row.node.dataset.hand = String(m.hand);
     row.hand.hidden = !m.hand;
-    // While the quiet room is on, everyone is muted anyway. The host's own
-    // row has no buttons: their microphone is in the card above.
-    row.mute.hidden = Boolean(settings.mics_locked) || self;
+    // While the quiet room is on, every member is muted anyway (hosts are
+    // not held by it). The host's own row has no buttons: their microphone
+    // is in the card above.
+    row.mute.hidden = (Boolean(settings.mics_locked) && !m.host) || self;
     row.remove.hidden = self;
     // A muted member may have muted themselves: letting them unmute does not
     // turn anyone's microphone on; only they can.
@@ -570,7 +571,6 @@ export function liveView(app) {
   function hostRoomNote(v) {
     if (v.phase !== "connected" && v.phase !== "reconnecting") return "";
     if (v.mode === "listen") return "You hear the room as listeners do: the recording and everyone on a microphone.";
-    if (v.held && v.roomHeld) return "Quiet room is on, so your microphone is held too. Switch Quiet room off to speak.";
     if (v.held) return "Another host has muted your microphone.";
     return v.note || "You hear the recording and everyone on a microphone.";
   }

@@ -390,8 +390,9 @@ export function hostRoom(o) {
         }
         break;
       case "state": {
+        // The room's hold (Quiet room, a muted part) is for members: a host
+        // guiding the circle keeps their microphone.
         const st = parseState(msg);
-        holdChanged(hold.room(st.room));
         o.onState(st, msg);
         break;
       }
@@ -530,7 +531,6 @@ export function hostRoom(o) {
       note,
       micOn: micOn && !hold.held(),
       held: hold.held(),
-      roomHeld: hold.roomLocked(),
       memberId,
       inRoom: want,
     }),
