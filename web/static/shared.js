@@ -153,8 +153,10 @@ export function ownURL(raw) {
 
 // renderSessionLinks shows the links the session info offers: the memorial
 // collage's contribution page (only for a memorial whose collage takes
-// photos and songs) and "Add to calendar" (the session's .ics). over hides
-// both: the session ended or the link stopped working.
+// photos and songs) and "Add to calendar" (the session's .ics, offered only
+// while the session is still to come: once it is live the person is there, and
+// the link would only push the room down the screen). over hides both: the
+// session ended or the link stopped working.
 /**
  * @param {{contribute: HTMLElement, contributeLink: HTMLAnchorElement, calendar: HTMLElement, calendarLink: HTMLAnchorElement}} ui
  * @param {any} info
@@ -164,7 +166,7 @@ export function renderSessionLinks(ui, info, over) {
   const contribute = !over && info && info.memorial === true ? ownURL(info.contribute_url) : "";
   if (contribute && ui.contributeLink.getAttribute("href") !== contribute) ui.contributeLink.href = contribute;
   ui.contribute.hidden = !contribute;
-  const calendar = !over && info && info.state !== "ended" ? ownURL(info.calendar_url) : "";
+  const calendar = !over && info && info.state === "scheduled" ? ownURL(info.calendar_url) : "";
   if (calendar && ui.calendarLink.getAttribute("href") !== calendar) ui.calendarLink.href = calendar;
   ui.calendar.hidden = !calendar;
 }
