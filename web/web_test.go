@@ -665,8 +665,16 @@ func TestReducedMotion(t *testing.T) {
 // ends the page, as listen.js does, and not end on the message alone.
 func TestJoinConfirmsEndedMessage(t *testing.T) {
 	src := readStatic(t, "join.js")
-	// The two places messages arrive: the data channel's onMessage and the
-	// event stream's handler.
+	// The room's news (live.js's roomMessages) goes to onEndedMessage.
+	news := regexp.MustCompile(`(?s)const roomNews = roomMessages\(\{(.*?)\n\}\);`).FindStringSubmatch(src)
+	if news == nil {
+		t.Fatal("join.js has no roomNews = roomMessages({...})")
+	}
+	if c := regexp.MustCompile(`ended: \(\) => (\w+)\(`).FindStringSubmatch(news[1]); c == nil || c[1] != "onEndedMessage" {
+		t.Errorf("join.js handles an \"ended\" message with %v, want onEndedMessage (which asks the server first)", c)
+	}
+	// The two places messages arrive both hand them to roomNews first: the
+	// data channel's onMessage and the event stream's handler.
 	for _, where := range []struct{ from, to string }{
 		{"\nfunction onMessage(", "\n}\n"},
 		{"\nconst events = eventFeed({", "\n});\n"},
@@ -679,11 +687,11 @@ func TestJoinConfirmsEndedMessage(t *testing.T) {
 		if j := strings.Index(body, where.to); j >= 0 {
 			body = body[:j]
 		}
-		c := regexp.MustCompile(`case "ended":\s*(\w+)\(`).FindStringSubmatch(body)
-		if c == nil {
-			t.Errorf("%s: no `case \"ended\":`", strings.TrimSpace(where.from))
-		} else if c[1] != "onEndedMessage" {
-			t.Errorf("join.js handles an \"ended\" message with %s, want onEndedMessage (which asks the server first)", c[1])
+		if !strings.Contains(body, "roomNews(msg)") {
+			t.Errorf("%s does not hand the room's news to roomNews", strings.TrimSpace(where.from))
+		}
+		if strings.Contains(body, `case "ended":`) {
+			t.Errorf("%s handles \"ended\" by itself", strings.TrimSpace(where.from))
 		}
 	}
 	if !strings.Contains(src, "async function onEndedMessage(") {
@@ -705,7 +713,7 @@ func TestPagesReceiveTheCollage(t *testing.T) {
 	for _, tc := range []struct {
 		script   string
 		captions int
-	}{{"listen.js", 1}, {"join.js", 2}} {
+	}{{"listen.js", 1}, {"join.js", 1}} {
 		t.Run(tc.script, func(t *testing.T) {
 			src := readStatic(t, tc.script)
 			if n := strings.Count(src, `addTransceiver("video", { direction: "recvonly" })`); n != 1 {
@@ -714,7 +722,8 @@ func TestPagesReceiveTheCollage(t *testing.T) {
 			if !regexp.MustCompile(`\.track\.kind === "video"\)\s*\{(\s*//[^\n]*)*\s*collage\.attach\(event\.track\);\s*return;`).MatchString(src) {
 				t.Error("ontrack does not hand video tracks to the collage first")
 			}
-			if n := strings.Count(src, `case "caption":`); n != tc.captions {
+			// One roomMessages handler serves the event stream and, for members, the data channel.
+			if n := strings.Count(src, `caption: (msg) =>`); n != tc.captions {
 				t.Errorf("%d caption handlers, want %d", n, tc.captions)
 			}
 			if !strings.Contains(src, "collageStage({") {

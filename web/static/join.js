@@ -20,16 +20,22 @@
 import {
   ICON_SPEAKING,
   handsFirst,
+  mediaSession,
+  newAudio as newAudioIn,
+  playOrBlocked,
+  playsTrack,
   reactionStage,
   renderAfterwards,
+  renderTitle,
   renderNowPlaying,
   renderSessionLinks,
   setAttr,
   setData,
   setText,
+  setupVolume,
   svgIcon,
 } from "./shared.js";
-import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
+import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, roomMessages, sessionPoller } from "./live.js";
 import { collageStage } from "./collage-view.js";
 import {
   NAME_ERRORS,
@@ -178,12 +184,7 @@ const hearth = {
 
 // Session info, as last polled.
 let info = null;
-let infoAt = 0;
-let skewMs = 0;
 let iceServers = [];
-let pollTrouble = false;
-let pollTimer = 0;
-let pollBusy = false;
 let linkProblem = sessionId && token ? "" : LINK_INCOMPLETE;
 
 // Who we are and what we asked for.
@@ -247,51 +248,32 @@ function authHeaders(extra) {
 }
 
 // ---------------------------------------------------------------------------
-// Session info (title, state, now playing), polled like the listen page does.
+// Session info (title, state, now playing), polled like the listen page does
+// (live.js): often while waiting, less in the room, where the data channel
+// carries most news, and not at all once the host asked us to leave.
 
-async function poll() {
-  clearTimeout(pollTimer);
-  pollTimer = 0;
-  if (pollBusy || linkProblem) return;
-  pollBusy = true;
-  const { res, body, wallMid, monoMid } = await fetchSessionInfo(sessionId, authHeaders({ Accept: "application/json" }));
-  pollBusy = false;
+const poller = sessionPoller({
+  sessionId,
+  headers: () => authHeaders(),
+  interval: () => {
+    if (finish === "removed") return 0;
+    if (finish === "ended" || (info && info.state === "ended")) return POLL_ENDED_MS;
+    return want && info && info.state === "live" ? POLL_ROOM_MS : POLL_WAIT_MS;
+  },
+  onInfo: (next, stampedAt) => applyInfo(next, stampedAt),
+  onRefused: () => giveUp(LINK_REFUSED),
+  onMissing: (seen) => {
+    if (seen) onEnded();
+    else giveUp(LINK_UNKNOWN);
+  },
+  onTrouble: () => render(),
+});
+const poll = () => poller.poll();
+const schedulePoll = () => poller.schedule();
 
-  if (res && res.ok && body && typeof body === "object") {
-    pollTrouble = false;
-    applyInfo(body, wallMid, monoMid);
-  } else if (res && (res.status === 401 || res.status === 403)) {
-    giveUp(LINK_REFUSED);
-    return;
-  } else if (res && res.status === 404) {
-    if (info) onEnded();
-    else {
-      giveUp(LINK_UNKNOWN);
-      return;
-    }
-  } else {
-    pollTrouble = true;
-    render();
-  }
-  schedulePoll();
-}
-
-function schedulePoll() {
-  clearTimeout(pollTimer);
-  if (linkProblem) return;
-  if (finish === "removed") return;
-  let ms = POLL_WAIT_MS;
-  if (finish === "ended" || (info && info.state === "ended")) ms = POLL_ENDED_MS;
-  else if (want && info && info.state === "live") ms = POLL_ROOM_MS;
-  pollTimer = setTimeout(poll, ms);
-}
-
-function applyInfo(next, wallMid, stampedAt) {
+function applyInfo(next, stampedAt) {
   const before = info ? info.state : "";
-  const server = Date.parse(next.server_time);
-  if (wallMid && Number.isFinite(server)) skewMs = server - wallMid;
   info = next;
-  infoAt = stampedAt;
   hearth.session = next;
   if (Array.isArray(next.ice_servers)) iceServers = next.ice_servers;
   if ("now_playing" in next) setNowPlaying(next.now_playing, stampedAt);
@@ -325,7 +307,7 @@ function setNowPlaying(np, at) {
 
 function giveUp(message) {
   linkProblem = message;
-  clearTimeout(pollTimer);
+  poller.stop();
   stopEverything(true);
   setConnState("unavailable");
   render();
@@ -488,14 +470,14 @@ async function onEndedMessage() {
 
   const ctl = typeof AbortController === "function" ? new AbortController() : null;
   const timer = ctl ? setTimeout(() => ctl.abort(), CONFIRM_TIMEOUT_MS) : 0;
-  const { res, body, wallMid, monoMid } = await fetchSessionInfo(
+  const { res, body, monoMid } = await fetchSessionInfo(
     sessionId, authHeaders({ Accept: "application/json" }), ctl ? ctl.signal : undefined);
   clearTimeout(timer);
   if (confirming === seq) confirming = 0;
 
   if (res && res.ok && body && typeof body === "object") {
     // An "ended" state ends the page here (applyInfo calls onEnded).
-    applyInfo(body, wallMid, monoMid);
+    applyInfo(body, monoMid);
     if (body.state === "ended") return;
   } else if (res && res.status === 404 && info) {
     onEnded();
@@ -670,13 +652,7 @@ function toggleMic() {
 // Chromium plays remote WebRTC audio only through media elements.
 
 function newAudio() {
-  const audio = document.createElement("audio");
-  audio.autoplay = true;
-  audio.setAttribute("playsinline", "");
-  audio.setAttribute("autoplay", "");
-  audio.volume = volume;
-  ui.sink.appendChild(audio);
-  return audio;
+  return newAudioIn(ui.sink, volume);
 }
 
 function ensureAudio() {
@@ -698,16 +674,11 @@ function unlockAudio() {
 
 function play(audio) {
   if (!audio || !audio.srcObject || heardPaused) return;
-  const p = audio.play();
-  if (p && typeof p.catch === "function") {
-    p.catch((err) => {
-      // AbortError only means a newer stream replaced this one.
-      if (err && err.name === "NotAllowedError" && want && document.visibilityState === "visible") {
-        ui.resume.hidden = false;
-        setConnState("blocked");
-      }
-    });
-  }
+  playOrBlocked(audio, () => {
+    if (!want) return;
+    ui.resume.hidden = false;
+    setConnState("blocked");
+  });
 }
 
 function playAll() {
@@ -719,11 +690,6 @@ function attachBroadcast(stream) {
   const audio = ensureAudio();
   if (audio.srcObject !== stream) audio.srcObject = stream;
   play(audio);
-}
-
-function alreadyPlaying(audio, track) {
-  const current = audio && audio.srcObject;
-  return Boolean(current && typeof current.getTracks === "function" && current.getTracks().includes(track));
 }
 
 function attachMember(a, id, stream, transceiver) {
@@ -893,7 +859,7 @@ function onTrack(a, event) {
   const stream = event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]);
   if (event.transceiver === a.tx) {
     // The microphone's own transceiver carries the broadcast back to us.
-    if (!alreadyPlaying(hearth.audio, event.track)) attachBroadcast(stream);
+    if (!playsTrack(hearth.audio, event.track)) attachBroadcast(stream);
     return;
   }
   if (a.page.mode !== "mic") return;
@@ -993,7 +959,17 @@ function send(msg) {
   }
 }
 
+// roomNews takes the room's news the data channel and the event stream share.
+const roomNews = roomMessages({
+  state: (msg) => applyRoomState(msg),
+  speaking: (ids) => applySpeaking(ids),
+  reaction: (r) => onReaction(r),
+  caption: (msg) => collage.caption(msg),
+  ended: () => onEndedMessage(),
+});
+
 function onMessage(a, msg) {
+  if (roomNews(msg)) return;
   switch (msg.type) {
     case "welcome":
       onWelcome(msg.you);
@@ -1005,18 +981,6 @@ function onMessage(a, msg) {
         });
       }
       break;
-    case "state":
-      applyRoomState(msg);
-      break;
-    case "speaking":
-      applySpeaking(msg.ids);
-      break;
-    case "reaction":
-      onReaction(msg);
-      break;
-    case "caption":
-      collage.caption(msg);
-      break;
     case "muted":
       onMuted(msg);
       break;
@@ -1025,9 +989,6 @@ function onMessage(a, msg) {
       break;
     case "removed":
       onRemoved();
-      break;
-    case "ended":
-      onEndedMessage();
       break;
     case "error":
       onServerError(msg.error);
@@ -1126,23 +1087,7 @@ function onServerError(text) {
 const events = eventFeed({
   url: () => `/api/v1/sessions/${encodeURIComponent(sessionId)}/events?t=${encodeURIComponent(token)}`,
   onMessage: (msg) => {
-    switch (msg.type) {
-      case "state":
-        applyRoomState(msg);
-        break;
-      case "speaking":
-        applySpeaking(msg.ids);
-        break;
-      case "reaction":
-        onReaction(msg);
-        break;
-      case "caption":
-        collage.caption(msg);
-        break;
-      case "ended":
-        onEndedMessage();
-        break;
-    }
+    roomNews(msg);
   },
   retryDelay: (n) => BACKOFF_MS[Math.min(n, BACKOFF_MS.length - 1)],
 });
@@ -1188,8 +1133,9 @@ function applyRoomState(msg) {
   renderRoom();
 }
 
+/** @param {string[]} ids */
 function applySpeaking(ids) {
-  speaking = new Set(Array.isArray(ids) ? ids.map(String) : []);
+  speaking = new Set(ids);
   for (const m of roster) m.speaking = speaking.has(m.id);
   renderRoster();
   renderMic();
@@ -1230,10 +1176,8 @@ function react(kind, button) {
   stage.show(kind, displayName, true);
 }
 
-function onReaction(msg) {
-  const kind = msg.kind === "heart" ? "heart" : msg.kind === "candle" ? "candle" : "";
-  if (!kind) return;
-  const name = typeof msg.name === "string" ? msg.name : "";
+/** @param {{kind: "candle" | "heart", name: string}} r */
+function onReaction({ kind, name }) {
   // Our own reaction was shown when we sent it; skip the server's echo of it.
   const now = performance.now();
   while (ownEchoes.length && now - ownEchoes[0].at > ECHO_WINDOW_MS) ownEchoes.shift();
@@ -1328,10 +1272,7 @@ function view() {
 }
 
 function render() {
-  let title = info && typeof info.title === "string" && info.title.trim() ? info.title.trim() : "Your session";
-  if (linkProblem && !info) title = "We couldn’t open this session";
-  setText(ui.title, title);
-  setData(ui.title, "long", title.length > 48 ? "true" : "");
+  const title = renderTitle(ui.title, info, Boolean(linkProblem));
   const v = view();
   setData(ui.page, "view", v);
   setAttr(ui.page, "data-mode", want ? mode : "");
@@ -1353,10 +1294,10 @@ function renderState() {
   let text = "";
   let kind = "";
   if (linkProblem) text = "";
-  else if (!info) text = pollTrouble ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
+  else if (!info) text = poller.trouble() ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
   else if (finish || info.state === "ended") text = "";
   else if (info.state === "scheduled") {
-    text = startsLine(info.starts_at, Date.now() + skewMs);
+    text = startsLine(info.starts_at, poller.serverNow());
   } else if (info.state === "live") {
     // What plays comes from the poll or, at once, from the room's state.
     const paused = nowPlaying && nowPlaying.paused;
@@ -1388,7 +1329,7 @@ function renderEnd(v) {
   setText(ui.endNote, note);
   ui.rejoin.hidden = !rejoin;
   // An ended session leads on: the circle's next session and its support.
-  renderAfterwards(ui, info, v === "ended", Date.now() + skewMs);
+  renderAfterwards(ui, info, v === "ended", poller.serverNow());
 }
 
 function renderStatus() {
@@ -1578,78 +1519,30 @@ function tick() {
 // ---------------------------------------------------------------------------
 // Volume, and the lock screen's and headset's controls, like the listen page.
 
-function setupVolume() {
-  // iOS ignores element volume and always reads back 1; say so instead of
-  // leaving a slider that seems broken.
-  const probe = document.createElement("audio");
-  probe.volume = 0.5;
-  if (probe.volume !== 0.5) setText(ui.volumeHint, "On this device, use the volume buttons on the side.");
-  const apply = () => {
-    volume = Math.min(1, Math.max(0, Number(ui.volume.value) / 100));
-    if (hearth.audio) hearth.audio.volume = volume;
-    for (const m of memberAudio.values()) m.audio.volume = volume;
-  };
-  ui.volume.addEventListener("input", apply);
-  ui.volume.addEventListener("change", apply);
-  apply();
-}
-
-let mediaKey = "";
-// updateMediaSession tells the phone what plays (the piece, or the session)
-// and whether the room is heard, for its lock screen.
-function updateMediaSession() {
-  const ms = navigator.mediaSession;
-  if (!ms) return;
-  try {
-    const inRoom = want && conn.isConnected() && !heardPaused;
-    ms.playbackState = want ? (inRoom ? "playing" : "paused") : "none";
-    const session = info && typeof info.title === "string" && info.title.trim() ? info.title.trim() : "Hearth";
-    const np = nowPlaying && typeof nowPlaying.title === "string" && nowPlaying.title.trim() ? nowPlaying.title.trim() : "";
-    const key = `${np || session}\n${session}`;
-    if (key !== mediaKey && typeof MediaMetadata === "function") {
-      mediaKey = key;
-      ms.metadata = new MediaMetadata({ title: np || session, artist: session, album: "Hearth" });
-    }
-  } catch {
-    // Optional.
-  }
-}
-
 // heardPaused: the person paused the room's sound from the lock screen or a
 // headset; play brings it back. The microphone is not touched.
 let heardPaused = false;
 
-function setupMediaSession() {
-  const ms = navigator.mediaSession;
-  if (!ms) return;
-  /** @type {[MediaSessionAction, () => void][]} */
-  const handlers = [
-    [
-      "play",
-      () => {
-        heardPaused = false;
-        playAll();
-        updateMediaSession();
-      },
-    ],
-    [
-      "pause",
-      () => {
-        if (!want) return;
-        heardPaused = true;
-        if (hearth.audio) hearth.audio.pause();
-        for (const m of memberAudio.values()) m.audio.pause();
-        updateMediaSession();
-      },
-    ],
-  ];
-  for (const [action, fn] of handlers) {
-    try {
-      ms.setActionHandler(action, fn);
-    } catch {
-      // Not supported here.
-    }
-  }
+const showMedia = mediaSession({
+  play: () => {
+    heardPaused = false;
+    playAll();
+    updateMediaSession();
+  },
+  pause: () => {
+    if (!want) return;
+    heardPaused = true;
+    if (hearth.audio) hearth.audio.pause();
+    for (const m of memberAudio.values()) m.audio.pause();
+    updateMediaSession();
+  },
+});
+
+// updateMediaSession tells the phone what plays (the piece, or the session)
+// and whether the room is heard, for its lock screen.
+function updateMediaSession() {
+  const heard = want && conn.isConnected() && !heardPaused;
+  showMedia(want ? (heard ? "playing" : "paused") : "none", nowPlaying && nowPlaying.title, info && info.title);
 }
 
 // ---------------------------------------------------------------------------
@@ -1657,8 +1550,11 @@ function setupMediaSession() {
 
 function setup() {
   recallName();
-  setupVolume();
-  setupMediaSession();
+  setupVolume(ui.volume, ui.volumeHint, (v) => {
+    volume = v;
+    if (hearth.audio) hearth.audio.volume = v;
+    for (const m of memberAudio.values()) m.audio.volume = v;
+  });
   ui.form.addEventListener("submit", (event) => {
     // Enter or "Done" on the keyboard only closes the keyboard: joining is a
     // choice made with one of the two buttons.

@@ -19,15 +19,21 @@
 // Nothing here talks to anything but this server.
 
 import {
+  mediaSession,
+  newAudio,
+  playOrBlocked,
+  playsTrack,
   reactionStage,
   renderAfterwards,
   renderNowPlaying as fillNowPlaying,
   renderSessionLinks,
+  renderTitle,
   setData,
   setText,
+  setupVolume,
   speakerName,
 } from "./shared.js";
-import { connection, eventFeed, fetchSessionInfo, parseState } from "./live.js";
+import { connection, eventFeed, parseState, roomMessages, sessionPoller } from "./live.js";
 import { collageStage } from "./collage-view.js";
 import { circlePhrase, countdownPhrase, readSessionId, readToken, speakingPhrase, startsPhrase } from "./text.js";
 
@@ -132,12 +138,7 @@ hearth.collage = collage;
 
 // Session info, as last seen.
 let info = null;
-let skewMs = 0; // server clock minus local clock
 let iceServers = [];
-let pollTrouble = false;
-let pollTimer = 0;
-let pollBusy = false;
-let pollAgain = false; // something asked for news while a poll was out
 let linkProblem = sessionId && token ? "" : LINK_INCOMPLETE;
 
 // Listening.
@@ -161,70 +162,31 @@ let speakingNow = new Set();
 let lastCaption = null;
 const speakingUntil = new Map(); // member id -> when a finished speaker leaves the line
 
-function authHeaders(extra) {
-  return Object.assign({ Authorization: `Bearer ${token}` }, extra);
-}
-
 // ---------------------------------------------------------------------------
 // Session info
 
-async function poll() {
-  clearTimeout(pollTimer);
-  pollTimer = 0;
-  if (linkProblem) return;
-  if (pollBusy) {
-    pollAgain = true;
-    return;
-  }
-  pollBusy = true;
-  pollAgain = false;
-  const { res, body, wallMid, monoMid } = await fetchSessionInfo(sessionId, authHeaders({ Accept: "application/json" }));
-  pollBusy = false;
-
-  if (res && res.ok && body && typeof body === "object") {
-    pollTrouble = false;
-    // The server stamped server_time (and the position with it) somewhere in
-    // the middle of the round trip; the midpoint is the best guess of when.
-    applyInfo(body, wallMid, monoMid);
-  } else if (res && (res.status === 401 || res.status === 403)) {
-    giveUp(LINK_REFUSED);
-    return;
-  } else if (res && res.status === 404) {
-    // A session we have already seen that disappears has ended; one we never
-    // saw was never there.
-    if (info) {
-      applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), 0, monoMid);
-    } else {
-      giveUp(LINK_UNKNOWN);
-      return;
-    }
-  } else {
-    pollTrouble = true;
-    render();
-  }
-  if (pollAgain) {
-    // The news asked for came in after this poll set out.
-    poll();
-    return;
-  }
-  schedulePoll();
-}
-
-function schedulePoll() {
-  clearTimeout(pollTimer);
-  if (linkProblem) return;
-  const ms = info && info.state === "ended" ? POLL_ENDED_MS : POLL_MS;
-  pollTimer = setTimeout(poll, ms);
-}
+// The session's info every few seconds (live.js); a session we have already
+// seen that disappears has ended, one we never saw was never there.
+const poller = sessionPoller({
+  sessionId,
+  headers: () => ({ Authorization: `Bearer ${token}` }),
+  interval: () => (info && info.state === "ended" ? POLL_ENDED_MS : POLL_MS),
+  onInfo: (next, stampedAt) => applyInfo(next, stampedAt),
+  onRefused: () => giveUp(LINK_REFUSED),
+  onMissing: (seen) => {
+    if (seen) applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), performance.now());
+    else giveUp(LINK_UNKNOWN);
+  },
+  onTrouble: () => render(),
+});
+const poll = () => poller.poll();
 
 // applyInfo takes a new session snapshot. Progress is then interpolated on the
 // monotonic clock from stampedAt, so neither a wrong device clock nor a clock
-// change can move it; skewMs corrects the device clock for the countdown.
-function applyInfo(next, wallMid, stampedAt) {
+// change can move it; the poller's server clock is the countdown's.
+function applyInfo(next, stampedAt) {
   const before = info ? info.state : "";
   const wasEmpty = !info || peopleCount(info) === 0;
-  const server = Date.parse(next.server_time);
-  if (wallMid && Number.isFinite(server)) skewMs = server - wallMid;
   info = next;
   hearth.session = next;
   if (Array.isArray(next.ice_servers)) iceServers = next.ice_servers;
@@ -260,7 +222,7 @@ function count(n) {
 
 function giveUp(message) {
   linkProblem = message;
-  clearTimeout(pollTimer);
+  poller.stop();
   endListening();
   closeRoom();
   render();
@@ -307,16 +269,8 @@ function endListening() {
 }
 
 function ensureAudio() {
-  if (hearth.audio) return hearth.audio;
-  const audio = document.createElement("audio");
-  audio.autoplay = true;
-  audio.setAttribute("playsinline", "");
-  audio.setAttribute("autoplay", "");
-  audio.hidden = true;
-  audio.volume = volume;
-  document.body.appendChild(audio);
-  hearth.audio = audio;
-  return audio;
+  if (!hearth.audio) hearth.audio = newAudio(document.body, volume);
+  return hearth.audio;
 }
 
 function silence() {
@@ -329,33 +283,20 @@ function silence() {
 function playAudio() {
   const audio = hearth.audio;
   if (!audio || !audio.srcObject) return;
-  const p = audio.play();
-  if (p && typeof p.catch === "function") {
-    p.catch((err) => {
-      // AbortError only means a newer stream replaced this one. A refusal
-      // while the page is hidden is retried when it is shown again.
-      if (err && err.name === "NotAllowedError" && want && document.visibilityState === "visible") {
-        want = false;
-        conn.stop(true);
-        collage.end();
-        setConnState("blocked");
-        updateMediaSession();
-      }
-    });
-  }
+  playOrBlocked(audio, () => {
+    if (!want) return;
+    want = false;
+    conn.stop(true);
+    collage.end();
+    setConnState("blocked");
+    updateMediaSession();
+  });
 }
 
 function attach(stream) {
   const audio = ensureAudio();
   if (audio.srcObject !== stream) audio.srcObject = stream;
   playAudio();
-}
-
-// alreadyPlaying reports whether the element already plays this track, so that
-// ontrack does not reload the element with the same sound.
-function alreadyPlaying(track) {
-  const current = hearth.audio && hearth.audio.srcObject;
-  return Boolean(current && typeof current.getTracks === "function" && current.getTracks().includes(track));
 }
 
 // The connection: live.js keeps one RTCPeerConnection at a time and brings it
@@ -381,7 +322,7 @@ const conn = connection({
       collage.attach(event.track);
       return;
     }
-    if (alreadyPlaying(event.track)) return;
+    if (playsTrack(hearth.audio, event.track)) return;
     attach(event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]));
   },
   onConnected: () => {
@@ -419,7 +360,7 @@ const conn = connection({
 function refused(a, r) {
   switch (r.kind) {
     case "ended":
-      applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), 0, performance.now());
+      applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), performance.now());
       poll();
       return;
     case "denied":
@@ -447,25 +388,13 @@ function refused(a, r) {
 
 const events = eventFeed({
   url: () => `/api/v1/sessions/${encodeURIComponent(sessionId)}/events?t=${encodeURIComponent(token)}`,
-  onMessage: (msg) => {
-    switch (msg.type) {
-      case "state":
-        applyRoomState(msg);
-        break;
-      case "speaking":
-        applySpeaking(msg.ids);
-        break;
-      case "reaction":
-        onReaction(msg);
-        break;
-      case "caption":
-        onCaption(msg);
-        break;
-      case "ended":
-        onEndedEvent();
-        break;
-    }
-  },
+  onMessage: roomMessages({
+    state: (msg) => applyRoomState(msg),
+    speaking: (ids) => applySpeaking(ids),
+    reaction: (r) => reactions.show(r.kind, r.name, false),
+    caption: (msg) => onCaption(msg),
+    ended: () => onEndedEvent(),
+  }),
   retryDelay: eventsRetryDelay,
   onState: (state) => {
     hearth.events = state;
@@ -540,9 +469,10 @@ function applyRoomState(msg) {
 
 // applySpeaking takes who speaks now. Someone who just stopped stays on the
 // line a moment (SPEAKING_HOLD_MS), so a pause between words is not a change.
+/** @param {string[]} ids */
 function applySpeaking(ids) {
   const now = performance.now();
-  const next = new Set(Array.isArray(ids) ? ids.map(String) : []);
+  const next = new Set(ids);
   for (const id of speakingNow) if (!next.has(id)) speakingUntil.set(id, now + SPEAKING_HOLD_MS);
   for (const id of next) speakingUntil.delete(id);
   speakingNow = next;
@@ -553,12 +483,6 @@ function applySpeaking(ids) {
 function onCaption(msg) {
   lastCaption = msg;
   if (want) collage.caption(msg);
-}
-
-function onReaction(msg) {
-  const kind = msg.kind === "heart" ? "heart" : msg.kind === "candle" ? "candle" : "";
-  if (!kind) return;
-  reactions.show(kind, typeof msg.name === "string" ? msg.name : "", false);
 }
 
 // onEndedEvent asks the server before the page says goodbye: the room also
@@ -631,10 +555,7 @@ function renderButton() {
 }
 
 function render() {
-  let title = info && typeof info.title === "string" && info.title.trim() ? info.title.trim() : "Your session";
-  if (linkProblem && !info) title = "We couldn’t open this session";
-  setText(ui.title, title);
-  setData(ui.title, "long", title.length > 48 ? "true" : "");
+  const title = renderTitle(ui.title, info, Boolean(linkProblem));
   // The view decides which parts of the page are shown at all (see style.css).
   let view = "loading";
   if (linkProblem) view = "problem";
@@ -648,9 +569,9 @@ function render() {
   if (linkProblem) {
     state = linkProblem;
   } else if (!info) {
-    state = pollTrouble ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
+    state = poller.trouble() ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
   } else if (info.state === "scheduled") {
-    state = `Starts ${startsPhrase(info.starts_at, Date.now() + skewMs)} — you can wait here, it will begin by itself.`;
+    state = `Starts ${startsPhrase(info.starts_at, poller.serverNow())} — you can wait here, it will begin by itself.`;
   } else if (info.state === "live") {
     const paused = nowPlaying && nowPlaying.paused;
     state = paused ? "Paused by the host" : "Live";
@@ -665,7 +586,7 @@ function render() {
   const ended = Boolean(info && info.state === "ended");
   renderSessionLinks(ui, info, Boolean(linkProblem) || ended);
   // An ended session leads on: the circle's next session and its support.
-  renderAfterwards(ui, info, !linkProblem && ended, Date.now() + skewMs);
+  renderAfterwards(ui, info, !linkProblem && ended, poller.serverNow());
   renderButton();
   renderCircle();
   tick();
@@ -685,7 +606,7 @@ function renderCountdown() {
   if (!linkProblem && info && info.state === "scheduled") {
     const starts = Date.parse(info.starts_at);
     if (Number.isFinite(starts)) {
-      const left = starts - (Date.now() + skewMs);
+      const left = starts - (poller.serverNow());
       text = left > 0 ? `Begins in ${countdownPhrase(left)}` : "Starting any moment now.";
     }
   } else if (!linkProblem && info && info.state === "live") {
@@ -736,68 +657,30 @@ function renderSpeaking() {
 // ---------------------------------------------------------------------------
 // Lock screen and headset controls, where the browser offers them.
 
-let mediaTitle = "";
-function updateMediaSession() {
-  const ms = navigator.mediaSession;
-  if (!ms) return;
-  try {
-    ms.playbackState = want ? "playing" : "paused";
-    const session = info && info.title ? info.title : "Hearth";
-    const np = info && info.state === "live" && nowPlaying && nowPlaying.title;
-    const key = `${np || session}\n${session}`;
-    if (key !== mediaTitle && typeof MediaMetadata === "function") {
-      mediaTitle = key;
-      ms.metadata = new MediaMetadata({ title: np || session, artist: session, album: "Hearth" });
-    }
-  } catch {
-    // Optional.
-  }
-}
+// The lock screen's and headset's controls, where the browser offers them.
+const showMedia = mediaSession({
+  play: () => startListening(),
+  pause: () => stopListening(),
+  stop: () => stopListening(),
+});
 
-function setupMediaSession() {
-  const ms = navigator.mediaSession;
-  if (!ms) return;
-  const handlers = {
-    play: () => startListening(),
-    pause: () => stopListening(),
-    stop: () => stopListening(),
-  };
-  for (const [action, fn] of Object.entries(handlers)) {
-    try {
-      ms.setActionHandler(/** @type {MediaSessionAction} */ (action), fn);
-    } catch {
-      // Not supported here.
-    }
-  }
+function updateMediaSession() {
+  const np = info && info.state === "live" && nowPlaying ? nowPlaying.title : "";
+  showMedia(want ? "playing" : "paused", np, info && info.title);
 }
 
 // ---------------------------------------------------------------------------
 // Wiring
-
-function setupVolume() {
-  // iOS ignores element volume and always reads back 1; say so instead of
-  // leaving a slider that seems broken.
-  const probe = document.createElement("audio");
-  probe.volume = 0.5;
-  if (probe.volume !== 0.5) {
-    ui.volumeHint.textContent = "On this device, use the volume buttons on the side.";
-  }
-  const apply = () => {
-    volume = Math.min(1, Math.max(0, Number(ui.volume.value) / 100));
-    if (hearth.audio) hearth.audio.volume = volume;
-  };
-  ui.volume.addEventListener("input", apply);
-  ui.volume.addEventListener("change", apply);
-  apply();
-}
 
 function setup() {
   ui.listen.addEventListener("click", () => {
     if (want) stopListening();
     else startListening();
   });
-  setupVolume();
-  setupMediaSession();
+  setupVolume(ui.volume, ui.volumeHint, (v) => {
+    volume = v;
+    if (hearth.audio) hearth.audio.volume = v;
+  });
 
   document.addEventListener("visibilitychange", () => {
     syncEvents();

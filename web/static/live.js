@@ -11,6 +11,9 @@
 //   holds()           the host's holds on a member's microphone and their
 //                     release (docs/PROTOCOL.md, "Holds").
 //   fetchSessionInfo  the session's public info, timed.
+//   sessionPoller()   that info now and then, one request at a time, with the
+//                     server clock's offset from the device's.
+//   parseReaction()   a candle or a heart from the room.
 //
 // Timers, fetch, EventSource and RTCPeerConnection come from env, so the
 // module runs under node with fakes (live.test.js). Nothing here talks to
@@ -140,10 +143,11 @@ export function deleteResource(url, auth, fetchFn = (i, o) => fetch(i, o)) {
  * @param {Record<string, string>} headers
  * @param {AbortSignal} [signal]
  * @param {typeof fetch} [fetchFn]
+ * @param {{now: () => number, wall: () => number}} [clock]  monotonic and wall clocks, ms
  */
-export async function fetchSessionInfo(sessionId, headers, signal, fetchFn = (i, o) => fetch(i, o)) {
-  const wall0 = Date.now();
-  const t0 = performance.now();
+export async function fetchSessionInfo(sessionId, headers, signal, fetchFn = (i, o) => fetch(i, o), clock = { now: () => performance.now(), wall: () => Date.now() }) {
+  const wall0 = clock.wall();
+  const t0 = clock.now();
   /** @type {Response | null} */
   let res = null;
   /** @type {any} */
@@ -159,7 +163,7 @@ export async function fetchSessionInfo(sessionId, headers, signal, fetchFn = (i,
   } catch {
     res = null;
   }
-  const t1 = performance.now();
+  const t1 = clock.now();
   return { res, body, wallMid: wall0 + (t1 - t0) / 2, monoMid: (t0 + t1) / 2 };
 }
 
@@ -832,5 +836,171 @@ export function holds() {
       byHost = false;
       locked = false;
     },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Polling the session's info
+
+/**
+ * sessionPoller asks for the session's public info now and then, one request
+ * at a time. A poll asked for while one is out runs again as soon as that one
+ * is back (the news it was asked for may have come after it set out). It keeps
+ * the server clock's offset from the device's (skew), measured at the middle
+ * of each round trip, so that countdowns are right on a phone whose clock is
+ * wrong. What the answers mean is the page's:
+ *   onInfo(info, stampedAt)  a snapshot; stampedAt on env.now()'s clock
+ *   onRefused()              401/403: the link does not work any more
+ *   onMissing(seen)          404: seen tells whether the session was ever there
+ *   onTrouble()              no answer, or a server error: the poller keeps going
+ * interval(info) is the wait before the next poll, or 0 for none.
+ * A page that gives up calls stop(); poll() after stop() does nothing.
+ * @param {object} o
+ * @param {string} o.sessionId
+ * @param {() => Record<string, string>} o.headers
+ * @param {(info: any) => number} o.interval
+ * @param {(info: any, stampedAt: number) => void} o.onInfo
+ * @param {() => void} o.onRefused
+ * @param {(seen: boolean) => void} o.onMissing
+ * @param {() => void} [o.onTrouble]
+ * @param {Pick<Env, "setTimeout" | "clearTimeout" | "now" | "fetch">} [o.env]
+ * @param {() => number} [o.wallNow]  the device's wall clock, ms since the epoch
+ */
+export function sessionPoller({ sessionId, headers, interval, onInfo, onRefused, onMissing, onTrouble = () => {}, env = browserEnv(), wallNow = () => Date.now() }) {
+  /** @type {any} */
+  let info = null;
+  let skew = 0;
+  let trouble = false;
+  let busy = false;
+  let again = false;
+  let stopped = false;
+  /** @type {any} */
+  let timer = null;
+
+  const clear = () => {
+    if (timer !== null) env.clearTimeout(timer);
+    timer = null;
+  };
+  const schedule = () => {
+    clear();
+    if (stopped) return;
+    const ms = interval(info);
+    if (ms > 0) timer = env.setTimeout(poll, ms);
+  };
+
+  async function poll() {
+    clear();
+    if (stopped) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    again = false;
+    const { res, body, wallMid, monoMid } = await fetchSessionInfo(sessionId, { Accept: "application/json", ...headers() }, undefined, env.fetch, {
+      now: env.now,
+      wall: wallNow,
+    });
+    busy = false;
+    if (stopped) return;
+
+    if (res && res.ok && body && typeof body === "object") {
+      trouble = false;
+      // The server stamped server_time somewhere in the middle of the round
+      // trip; the midpoint is the best guess of when.
+      const server = Date.parse(body.server_time);
+      if (Number.isFinite(server)) skew = server - wallMid;
+      info = body;
+      onInfo(body, monoMid);
+    } else if (res && (res.status === 401 || res.status === 403)) {
+      stopped = true;
+      onRefused();
+      return;
+    } else if (res && res.status === 404) {
+      onMissing(info !== null);
+    } else {
+      trouble = true;
+      onTrouble();
+    }
+    if (stopped) return;
+    if (again) {
+      poll();
+      return;
+    }
+    schedule();
+  }
+
+  return {
+    poll,
+    /** schedule waits interval(info) from now (the wait may have changed). */
+    schedule,
+    stop() {
+      stopped = true;
+      clear();
+    },
+    /** trouble is true while the last poll got no answer. */
+    trouble: () => trouble,
+    /** serverNow is the server's wall clock, as best we know it. */
+    serverNow: () => wallNow() + skew,
+    skew: () => skew,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The room's reactions
+
+/**
+ * parseReaction reads a "reaction" message: a candle or a heart and who sent
+ * it, or null for anything else.
+ * @param {any} msg
+ * @returns {{kind: "candle" | "heart", name: string} | null}
+ */
+export function parseReaction(msg) {
+  const kind = msg && msg.kind === "heart" ? "heart" : msg && msg.kind === "candle" ? "candle" : null;
+  if (!kind) return null;
+  return { kind, name: typeof msg.name === "string" ? msg.name : "" };
+}
+
+/**
+ * @typedef {object} RoomHandlers
+ * @property {(msg: any) => void} [state]
+ * @property {(ids: string[]) => void} [speaking]
+ * @property {(r: {kind: "candle" | "heart", name: string}) => void} [reaction]
+ * @property {(msg: any) => void} [caption]
+ * @property {(msg: any) => void} [ended]
+ */
+
+/**
+ * roomMessages routes the room's news (the event stream's, or the same
+ * messages on a member's data channel) to the page's handlers: the speaking
+ * ids as strings, a reaction read by parseReaction (anything else dropped).
+ * It returns whether the message was one of these, so a page can go on to
+ * its own kinds.
+ * @param {RoomHandlers} h
+ * @returns {(msg: any) => boolean}
+ */
+export function roomMessages(h) {
+  return (msg) => {
+    if (!msg || typeof msg !== "object") return false;
+    switch (msg.type) {
+      case "state":
+        if (h.state) h.state(msg);
+        return true;
+      case "speaking":
+        if (h.speaking) h.speaking(Array.isArray(msg.ids) ? msg.ids.map(String) : []);
+        return true;
+      case "reaction": {
+        const r = parseReaction(msg);
+        if (r && h.reaction) h.reaction(r);
+        return true;
+      }
+      case "caption":
+        if (h.caption) h.caption(msg);
+        return true;
+      case "ended":
+        if (h.ended) h.ended(msg);
+        return true;
+    }
+    return false;
   };
 }

@@ -153,8 +153,10 @@ export function ownURL(raw) {
 
 // renderSessionLinks shows the links the session info offers: the memorial
 // collage's contribution page (only for a memorial whose collage takes
-// photos and songs) and "Add to calendar" (the session's .ics). over hides
-// both: the session ended or the link stopped working.
+// photos and songs) and "Add to calendar" (the session's .ics, offered only
+// while the session is still to come: once it is live the person is there, and
+// the link would only push the room down the screen). over hides both: the
+// session ended or the link stopped working.
 /**
  * @param {{contribute: HTMLElement, contributeLink: HTMLAnchorElement, calendar: HTMLElement, calendarLink: HTMLAnchorElement}} ui
  * @param {any} info
@@ -164,7 +166,7 @@ export function renderSessionLinks(ui, info, over) {
   const contribute = !over && info && info.memorial === true ? ownURL(info.contribute_url) : "";
   if (contribute && ui.contributeLink.getAttribute("href") !== contribute) ui.contributeLink.href = contribute;
   ui.contribute.hidden = !contribute;
-  const calendar = !over && info && info.state !== "ended" ? ownURL(info.calendar_url) : "";
+  const calendar = !over && info && info.state === "scheduled" ? ownURL(info.calendar_url) : "";
   if (calendar && ui.calendarLink.getAttribute("href") !== calendar) ui.calendarLink.href = calendar;
   ui.calendar.hidden = !calendar;
 }
@@ -363,4 +365,121 @@ export function reactionStage({ container, announce, maxOnScreen, gapMs }) {
   }
 
   return { show, clear };
+}
+
+// ---------------------------------------------------------------------------
+// Sound: the elements that play the room, the volume, the lock screen.
+
+// newAudio makes a hidden element that plays a remote stream at volume.
+// Chromium plays remote WebRTC audio only through media elements.
+/**
+ * @param {HTMLElement} parent
+ * @param {number} volume
+ * @returns {HTMLAudioElement}
+ */
+export function newAudio(parent, volume) {
+  const audio = document.createElement("audio");
+  audio.autoplay = true;
+  audio.setAttribute("playsinline", "");
+  audio.setAttribute("autoplay", "");
+  audio.volume = volume;
+  parent.appendChild(audio);
+  return audio;
+}
+
+// playsTrack reports whether the element already plays this track, so that
+// ontrack does not reload the element with the same sound.
+/**
+ * @param {HTMLMediaElement | null | undefined} audio
+ * @param {MediaStreamTrack} track
+ */
+export function playsTrack(audio, track) {
+  const current = audio && audio.srcObject;
+  return Boolean(current && current instanceof MediaStream && current.getTracks().includes(track));
+}
+
+// playOrBlocked starts an element; onBlocked runs when the browser refuses
+// sound without a tap while the page is in sight (a refusal while it is
+// hidden is retried when it is shown again). AbortError only means a newer
+// stream replaced this one.
+/**
+ * @param {HTMLMediaElement} audio
+ * @param {() => void} onBlocked
+ */
+export function playOrBlocked(audio, onBlocked) {
+  const p = audio.play();
+  if (p && typeof p.catch === "function") {
+    p.catch((err) => {
+      if (err && err.name === "NotAllowedError" && document.visibilityState === "visible") onBlocked();
+    });
+  }
+}
+
+// setupVolume wires the volume slider: apply gets 0..1 at once and on every
+// change. iOS ignores element volume and always reads back 1; the hint says
+// so instead of leaving a slider that seems broken.
+/**
+ * @param {HTMLInputElement} input
+ * @param {HTMLElement} hint
+ * @param {(volume: number) => void} apply
+ */
+export function setupVolume(input, hint, apply) {
+  const probe = document.createElement("audio");
+  probe.volume = 0.5;
+  if (probe.volume !== 0.5) setText(hint, "On this device, use the volume buttons on the side.");
+  const onChange = () => apply(Math.min(1, Math.max(0, Number(input.value) / 100)));
+  input.addEventListener("input", onChange);
+  input.addEventListener("change", onChange);
+  onChange();
+}
+
+// mediaSession gives the lock screen's and headset's buttons to handlers,
+// where the browser offers them, and returns update, which tells the phone
+// what plays (the piece, or the session) and whether it is heard.
+/**
+ * @param {Partial<Record<MediaSessionAction, () => void>>} handlers
+ * @returns {(state: MediaSessionPlaybackState, piece: unknown, session: unknown) => void}
+ */
+export function mediaSession(handlers) {
+  const ms = typeof navigator !== "undefined" ? navigator.mediaSession : undefined;
+  if (!ms) return () => {};
+  for (const [action, fn] of Object.entries(handlers)) {
+    try {
+      ms.setActionHandler(/** @type {MediaSessionAction} */ (action), fn || null);
+    } catch {
+      // Not supported here.
+    }
+  }
+  const words = (/** @type {unknown} */ s) => (typeof s === "string" ? s.trim() : "");
+  let shown = "";
+  return (state, piece, session) => {
+    try {
+      ms.playbackState = state;
+      const name = words(session) || "Hearth";
+      const title = words(piece) || name;
+      const key = `${title}\n${name}`;
+      if (key !== shown && typeof MediaMetadata === "function") {
+        shown = key;
+        ms.metadata = new MediaMetadata({ title, artist: name, album: "Hearth" });
+      }
+    } catch {
+      // Optional.
+    }
+  };
+}
+
+// renderTitle puts the session's title in the heading (smaller when long) and
+// returns it: "Your session" until the info comes, and a plain sentence when
+// the link never opened anything.
+/**
+ * @param {HTMLElement} node
+ * @param {any} info
+ * @param {boolean} problem
+ */
+export function renderTitle(node, info, problem) {
+  let title = info && typeof info.title === "string" && info.title.trim() ? info.title.trim() : "Your session";
+  if (problem && !info) title = "We couldn’t open this session";
+  setText(node, title);
+  setData(node, "long", title.length > 48 ? "true" : "");
+  return title;
 }
