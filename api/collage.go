@@ -29,6 +29,7 @@ type Collages interface {
 	PhotoInUse(ctx context.Context, ref string) (bool, error)
 	SetCollageLocked(ctx context.Context, sessionID string, locked bool) error
 	CollageLocked(ctx context.Context, sessionID string) (bool, error)
+	CollageState(ctx context.Context, sessionID string) (locked, final bool, err error)
 }
 
 // PhotoIntake decodes untrusted photo uploads (media/photo).
@@ -270,7 +271,14 @@ func (s *Server) dropPhotoIfUnused(ctx context.Context, ref string) {
 
 func (s *Server) listCollage(c *gin.Context) {
 	sid := sessionOf(c).ID
-	items, locked, err := s.collage.Store.CollageItems(c.Request.Context(), sid)
+	items, _, err := s.collage.Store.CollageItems(c.Request.Context(), sid)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	// Locked and final come from one read: the session loaded for this request may be older than a
+	// finalize that has happened since.
+	locked, final, err := s.collage.Store.CollageState(c.Request.Context(), sid)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -280,7 +288,7 @@ func (s *Server) listCollage(c *gin.Context) {
 		out = append(out, toCollageJSON(sid, it))
 	}
 	// The title lets the contribution page greet people: its token cannot read listen info.
-	c.JSON(http.StatusOK, gin.H{"items": out, "locked": locked, "final": sessionOf(c).Collage, "render": s.renderStatus(sid),
+	c.JSON(http.StatusOK, gin.H{"items": out, "locked": locked, "final": final, "render": s.renderStatus(sid),
 		"title": sessionOf(c).Title})
 }
 

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"hearth/playlist"
@@ -159,6 +161,16 @@ func (s *Store) SetCollage(ctx context.Context, sessionID string, pl playlist.Pl
 }
 
 // CollageLocked reports whether a session's collage is closed to new contributions.
+// CollageState reads whether a session's collage is locked and whether it is final in one row, so
+// a reader never sees one half of a finalize (which sets both at once).
+func (s *Store) CollageState(ctx context.Context, sessionID string) (locked, final bool, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT collage_locked, collage_final FROM sessions WHERE id = ?`, sessionID).Scan(&locked, &final)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return locked, final, err
+}
+
 func (s *Store) CollageLocked(ctx context.Context, sessionID string) (bool, error) {
 	var locked bool
 	err := s.db.QueryRowContext(ctx, `SELECT collage_locked FROM sessions WHERE id = ?`, sessionID).Scan(&locked)
