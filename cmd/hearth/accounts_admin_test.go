@@ -80,6 +80,7 @@ func createHost(t *testing.T, s *testServer, username string, admin bool) string
 // refuses its API token on the very next request; switching it on lets the token work again
 // (the browser signs in again).
 func TestDisabledHostStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := createHost(t, s, "maria", false)
 	b := signIn(t, s, "maria", "a long passphrase")
@@ -141,6 +142,7 @@ func TestDisabledHostStopsAtOnce(t *testing.T) {
 // TestAdminCannotLockThemselvesOut: an admin cannot switch off or delete their own account, nor
 // the last admin account that can sign in.
 func TestAdminCannotLockThemselvesOut(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	annID := createHost(t, s, "ann", true)
 	ann := signIn(t, s, "ann", "a long passphrase")
@@ -169,6 +171,7 @@ func TestAdminCannotLockThemselvesOut(t *testing.T) {
 // TestDeleteHostHandsOverCircles: deleting the only owner of a circle is refused with a 409 that
 // lists it, unless another host takes it over; circles the host only co-hosted just lose them.
 func TestDeleteHostHandsOverCircles(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	mariaID := createHost(t, s, "maria", false)
 	joID := createHost(t, s, "joan", false)
@@ -238,6 +241,7 @@ var resetURL = regexp.MustCompile(`/dashboard#/reset/([A-Z2-7]{26})$`)
 // unknown or another account's links are refused with clear 4xx answers, and the reset ends the
 // host's other sign-ins.
 func TestResetLink(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := createHost(t, s, "maria", false)
 	createHost(t, s, "joan", false)
@@ -319,6 +323,7 @@ func TestResetLink(t *testing.T) {
 // TestChangePassword: a host changes their own password with the current one; their other
 // sign-ins end, this one stays.
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	createHost(t, s, "maria", false)
 	b := signIn(t, s, "maria", "a long passphrase")
@@ -374,6 +379,7 @@ var setupURL = regexp.MustCompile(`(http://\S+)/dashboard#/setup/([A-Z2-7]{26})`
 // and listen links; the setup link creates the first admin once, and the admin token keeps working
 // for scripts.
 func TestSetupLink(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	out := s.out.String()
 	m := setupURL.FindStringSubmatch(out)
@@ -428,6 +434,7 @@ func TestSetupLink(t *testing.T) {
 // TestFirstRunOutput: with the demo on, the first start names the demo's join and listen links,
 // and says phones need HTTPS.
 func TestFirstRunOutput(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, func(c *Config) { c.Demo = true })
 	out := s.out.String()
 	for _, want := range []*regexp.Regexp{
@@ -449,6 +456,7 @@ func TestFirstRunOutput(t *testing.T) {
 // TestAccountLinksExpire drives the API on a fake clock: setup and reset links work until 24
 // hours have passed, and then answer 410 link_expired.
 func TestAccountLinksExpire(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "hearth.db"))
 	if err != nil {

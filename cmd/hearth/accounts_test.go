@@ -48,6 +48,7 @@ func (b *browserClient) do(method, path string, body any, withCSRF bool) (int, m
 }
 
 func TestHostAccounts(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	// The bootstrap admin creates a host.
 	code, m := s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"})
@@ -119,6 +120,7 @@ func TestHostAccounts(t *testing.T) {
 }
 
 func TestSignInIsThrottled(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"})
 	b := newBrowserClient(t, s)

@@ -19,6 +19,7 @@ import (
 // TestBadUploads sends every kind of broken "MP3" the issue lists: each gets a clear 4xx JSON error,
 // nothing is stored, and the server keeps serving.
 func TestBadUploads(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	tests := []struct {
 		file string
@@ -80,6 +81,7 @@ func assertNoMediaStored(t *testing.T, s *testServer) {
 }
 
 func TestUploadTooLarge(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, func(c *Config) { c.MaxUploadMB = 1 })
 	big := make([]byte, 2<<20)
 	rand.Read(big)
@@ -92,6 +94,7 @@ func TestUploadTooLarge(t *testing.T) {
 
 // TestUploadCutOffMidBody sends half a multipart body and hangs up: no half file may remain.
 func TestUploadCutOffMidBody(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	b, err := os.ReadFile(fixture("tone523_44k.mp3"))
 	if err != nil {
@@ -132,6 +135,7 @@ func TestUploadCutOffMidBody(t *testing.T) {
 }
 
 func TestSessionBadInput(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	now := time.Now().Format(time.RFC3339)
@@ -163,6 +167,7 @@ func TestSessionBadInput(t *testing.T) {
 }
 
 func TestAuth(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Auth", time.Now().Add(time.Hour), false, id)
@@ -213,6 +218,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestWHEPBadInput(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "WHEP", time.Now(), true, id)

@@ -80,6 +80,7 @@ func TestWHEPListenerHearsTheMeditationTone(t *testing.T) {
 // TestGaplessJoinBetweenFiles plays one continuous 440 Hz tone that was cut into two MP3 files at a
 // point that is not a frame boundary: the listener must hear no silent 20 ms frame at the join.
 func TestGaplessJoinBetweenFiles(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	a := s.uploadFile(t, fixture("tone440_a.mp3"))
 	b := s.uploadFile(t, fixture("tone440_b.mp3"))
@@ -134,6 +135,7 @@ func TestGaplessJoinBetweenFiles(t *testing.T) {
 }
 
 func TestDoorsOpenWindow(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, func(c *Config) { c.DoorsOpen = time.Minute })
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Next week", time.Now().Add(7*24*time.Hour), false, id)
@@ -150,6 +152,7 @@ func TestDoorsOpenWindow(t *testing.T) {
 // TestWaitingAmbienceThenSession: a listener who arrives while the doors are open hears the quiet
 // waiting ambience (not the session, not dead air), which fades out, and then the session on time.
 func TestWaitingAmbienceThenSession(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	start := time.Now().Add(6 * time.Second)
@@ -200,6 +203,7 @@ func TestWaitingAmbienceThenSession(t *testing.T) {
 }
 
 func TestControlsPauseResumeSkipSeek(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	a := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	b := s.uploadFile(t, fixture("tone440_a.mp3"))

@@ -18,6 +18,7 @@ import (
 // stops working on its next request; the admin switches them on and makes a reset link; the host
 // sets a new password with it, and signs in with that password.
 func TestBrowserAccounts(t *testing.T) {
+	t.Parallel()
 	for _, size := range []struct {
 		name string
 		w, h int

@@ -59,6 +59,7 @@ func runJS(t *testing.T, ctx context.Context, js string) {
 // the collage card appears with a contribution link carrying the session's contribution token
 // (never the member token), and the server agrees. Switched off again, the card goes.
 func TestBrowserMemorialSwitch(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	b, gid, mid := circleHost(t, s, "Breathing circle")
 	for _, size := range circleSizes {
@@ -116,6 +117,7 @@ func TestBrowserMemorialSwitch(t *testing.T) {
 // Tuesday and Thursday at 19:00, sees its next occurrences on the circle page (on those days),
 // cancels one, and finds the circle's calendar as webcal:// and https links.
 func TestBrowserRepeatingSession(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	b, gid, _ := circleHost(t, s, "Caregivers")
 	for _, size := range circleSizes {
@@ -256,6 +258,7 @@ func TestBrowserRepeatingSession(t *testing.T) {
 // TestBrowserInviteShownAgain: opening an invitation page twice spends no use; the host shows the
 // link and its QR code again from the circle page; going in by the link spends one use, once.
 func TestBrowserInviteShownAgain(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	b, gid, mid := circleHost(t, s, "Tuesday grief circle")
 	if code, m := b.do("POST", "/api/v1/groups/"+gid+"/sessions", map[string]any{"title": "Tuesday",
@@ -319,6 +322,7 @@ func TestBrowserInviteShownAgain(t *testing.T) {
 // changed (it used to stay after the field was fixed): the plan form's missing title, and the
 // circle details' empty name.
 func TestBrowserFormMessageClears(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	_, gid, _ := circleHost(t, s, "Morning circle")
 	for _, size := range circleSizes {

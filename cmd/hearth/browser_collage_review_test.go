@@ -100,6 +100,7 @@ func collageSession(t *testing.T, s *testServer, b *browserClient, gid, mediaID,
 // agrees after each step. A collage with photos but no songs cannot be finalized, and the
 // dashboard says why.
 func TestBrowserCollageReview(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	if code, m := s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"}); code != 201 {
 		t.Fatalf("host: %d %v", code, m)
@@ -407,6 +408,7 @@ func inView(t *testing.T, ctx context.Context, selector string) bool {
 // caption under it, at phone and desktop size, with the microphone, the candles and the Listen
 // button still on screen.
 func TestBrowserCollageOnJoinAndListen(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Remembering Grandma", time.Now(), true, id)
@@ -554,6 +556,7 @@ func TestBrowserCollageOnJoinAndListen(t *testing.T) {
 // collage is finalized: both see the collage's frames decode in the picture with the caption
 // under it, and still hear each other (the video and the members' tracks share one connection).
 func TestBrowserCollageMembers(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Remembering Grandma", time.Now().Add(6*time.Second), false, id)

@@ -15,6 +15,7 @@ import (
 // away with a kind sentence, never the server's raw lower-case words; and the link of a session
 // that is not a memorial says so plainly.
 func TestBrowserContributeSaysItKindly(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(time.Hour), false, id)

@@ -103,6 +103,7 @@ func browserStats(t *testing.T, ctx context.Context) memberStats {
 // TestBrowserMemberHeardByListener: headless Chromium joins through the join page with a fake
 // microphone playing a 660 Hz tone; a WHEP listener hears that tone in the mix.
 func TestBrowserMemberHeardByListener(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Circle", time.Now(), true, id)
@@ -141,6 +142,7 @@ func TestBrowserMemberHeardByListener(t *testing.T) {
 // TestTwoBrowsersHearEachOther: two Chromium members, each with its own fake microphone, receive
 // each other's audio with energy.
 func TestTwoBrowsersHearEachOther(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Two", time.Now(), true, id)
@@ -187,6 +189,7 @@ func fixtureAbs(t *testing.T, name string) string {
 // TestBrowserContributePage: a member opens the contribution page from their link, picks a phone
 // photo, captions it and adds it; it appears in the collage.
 func TestBrowserContributePage(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(time.Hour), false, id)

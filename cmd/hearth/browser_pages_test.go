@@ -66,6 +66,7 @@ func typeName(t *testing.T, ctx context.Context, name string) {
 // "Untitled"; the member taps the microphone and a WHEP listener hears their
 // fake microphone's tone.
 func TestBrowserHoldEndsOnJoinPage(t *testing.T) {
+	t.Parallel()
 	for _, size := range pageSizes {
 		t.Run(size.name, func(t *testing.T) {
 			s := startServer(t, nil)
@@ -165,6 +166,7 @@ func toneLevelLast(l *testpeer.Listener, freq float64) float64 {
 // lists her; a second tab with the same name is told so beside the field and
 // not retried; a name that shows nothing is refused on the page itself.
 func TestBrowserNamesOnJoinPage(t *testing.T) {
+	t.Parallel()
 	for _, size := range pageSizes {
 		t.Run(size.name, func(t *testing.T) {
 			s := startServer(t, nil)

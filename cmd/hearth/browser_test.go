@@ -92,6 +92,7 @@ const statsJS = `(async () => {
 // TestBrowserListenPage opens the listen link in headless Chromium, presses Listen, and checks with
 // getStats that audio with energy arrives and plays.
 func TestBrowserListenPage(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Evening meditation", time.Now(), true, id)

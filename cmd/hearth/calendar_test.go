@@ -28,6 +28,7 @@ func getICS(t *testing.T, url string) (int, string) {
 // with a real iCalendar parser; a session's .ics opens with its link's token; rotating the secret
 // retires the old feed URL.
 func TestCalendars(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	_, g, _ := s.do(t, "POST", "/api/v1/groups", testAdminToken, "application/json", strings.NewReader(`{"name":"Tuesday circle"}`))
 	G := "/api/v1/groups/" + g["id"].(string)

@@ -36,6 +36,7 @@ func contribute(t *testing.T, s *testServer, path, token, file string, fields ma
 // GPS included) and songs through their link; the host reviews, recaptions, removes and finalizes;
 // a locked collage takes no more; bad files get clear errors.
 func TestCollageContributions(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(time.Hour), false, id)

@@ -71,6 +71,7 @@ func yuvAt(p vpxdec.Picture, x, y int) (r, g, b float64) {
 // quadrant by quadrant; a second player arriving later gets a keyframe at once, and a PLI is
 // answered with one.
 func TestCollageVideoOverWHEP(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	sess := finalizedCollage(t, s, 2*time.Second, false, "orient6.jpg")
 	sid, listen := sess["id"].(string), sess["listener_token"].(string)
@@ -205,6 +206,7 @@ func abs(x float64) float64 {
 // rendering to ready, the live room then reads the recording instead of drawing, and a WHEP player
 // decodes the picture; once the session has begun the collage cannot be reopened.
 func TestCollagePrerendered(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	sess := finalizedCollage(t, s, 10*time.Second, true, "orient6.jpg", "phone_gps.jpg")
 	sid, listen := sess["id"].(string), sess["listener_token"].(string)

@@ -12,6 +12,7 @@ func envMap(m map[string]string) func(string) (string, bool) {
 }
 
 func TestConfigLayers(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "hearth.json")
 	os.WriteFile(file, []byte(`{"addr": ":7000", "data": "/from/file", "doors_open": "5m", "opus_bitrate": 64000}`), 0o600)
 	cfg, err := loadConfig([]string{"--config", file, "--data", "/from/flag"}, envMap(map[string]string{
@@ -32,6 +33,7 @@ func TestConfigLayers(t *testing.T) {
 }
 
 func TestConfigRejectsNonsense(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		args []string
 		env  map[string]string

@@ -12,6 +12,7 @@ import (
 // (with a link of the caller's kind) and carries the circle's support text, which its hosts edit;
 // with nothing planned, next_session is null. A session that has not ended carries neither.
 func TestEndedSessionLeadsOn(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	code, g, _ := s.do(t, "POST", "/api/v1/groups", testAdminToken, "application/json",
 		strings.NewReader(`{"name":"Tuesday grief circle","support_text":"Between sessions: call 116 123, day or night."}`))

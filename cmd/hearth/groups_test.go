@@ -14,6 +14,7 @@ import (
 // revoked), the audit log of host actions, and deletion, which ends its sessions and deletes the
 // media files nothing else uses.
 func TestGroupLifecycle(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"})
 	b := newBrowserClient(t, s)

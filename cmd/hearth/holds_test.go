@@ -42,6 +42,7 @@ func lastMutedOf(m *testpeer.Member) string {
 // released with by_host true, each member's unmute is accepted, and a WHEP listener hears the
 // member's tone in the mix.
 func TestProgramHoldEndsForMembers(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	start := time.Now().Add(1500 * time.Millisecond)
 	body := fmt.Sprintf(`{"title":"Circle","starts_at":%q,"program":[
@@ -207,6 +208,7 @@ func readEventData(t *testing.T, ctx context.Context, s *testServer, sid, token 
 // joined with the invite is held, but the host who joined from the dashboard is not: the host's
 // unmute is accepted and a WHEP listener hears the host's voice over the meditation.
 func TestProgramHoldSparesTheHost(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	body := fmt.Sprintf(`{"title":"Circle","starts_at":%q,"program":[
 		{"name":"Meditation","length_ms":60000,"mics":"muted"}]}`, time.Now().Format(time.RFC3339Nano))

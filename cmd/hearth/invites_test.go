@@ -42,6 +42,7 @@ func inviteUses(t *testing.T, b *browserClient, gid, id string) (int, map[string
 // back; with no session to go to nothing is spent; max_uses holds when many go in at once; the
 // link can be read again by the circle's hosts (and not by anyone else); bad claims get 400.
 func TestInviteUsesCountedOncePerPerson(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	b := newBrowserClient(t, s)
 	if code, m := s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"}); code != 201 {

@@ -19,6 +19,7 @@ var roleNames = []string{"admin", "owner", "cohost", "stranger", "member", "list
 // group's things (ids must not leak), tokens of the wrong kind 403, no credentials 401. Statuses
 // of 400 mean "allowed, but the body was wrong on purpose".
 func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	tokens := map[string]string{"admin": testAdminToken, "anonymous": ""}
 	for _, name := range []string{"owner", "cohost", "stranger"} {

@@ -26,6 +26,7 @@ func (s *testServer) makeMemorial(t *testing.T, sess map[string]any) {
 // songs and reads the collage, and is refused (403) on join, listen info, WHEP, events and the
 // calendar file.
 func TestMemorialOnlyWhenChosen(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Breathing together", time.Now().Add(time.Hour), false, id)
@@ -163,6 +164,7 @@ func TestMemorialOnlyWhenChosen(t *testing.T) {
 // TestListenInfoCalendarURL: calendar_url carries the caller's own session token, never a host's
 // API or admin token, and the .ics it names opens with it.
 func TestListenInfoCalendarURL(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Evening", time.Now().Add(time.Hour), false, id)

@@ -15,6 +15,7 @@ import (
 // with a code and a sentence, a second "👩‍👧 MÃE" gets 409 name_taken, and the first member's
 // rejoin naming their earlier connection gets the name back.
 func TestNamesOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Circle", time.Now(), true, id)

@@ -12,6 +12,7 @@ import (
 // TestOpenAPIMatchesRoutes: the document served at /api/v1/openapi.json describes exactly the API
 // routes the server has (pages and static files aside), and is a well-formed OpenAPI 3 document.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	code, doc, _ := s.do(t, http.MethodGet, "/api/v1/openapi.json", "", "", nil)
 	if code != 200 || doc["openapi"] != "3.0.3" {

@@ -16,6 +16,7 @@ import (
 // broadcast, 2 s, microphones open), a closing bell. The room's microphone rule follows the
 // segments, listeners hear silence while people share, and "next" skips ahead.
 func TestProgramSegments(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	a := s.uploadFile(t, fixture("tone440_a.mp3")) // 3.1 s
 	b := s.uploadFile(t, fixture("tone440_b.mp3")) // 2.9 s
@@ -98,6 +99,7 @@ func TestProgramSegments(t *testing.T) {
 // TestProgramResumesItsSegmentAfterRestart: a server stopped in the middle of a program comes back
 // in the segment, and at the place, the timeline says.
 func TestProgramResumesItsSegmentAfterRestart(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	a := s.uploadFile(t, fixture("tone440_a.mp3"))
 	start := time.Now()

@@ -142,6 +142,7 @@ func stepErrors(pkts []testpeer.Packet, l *testpeer.Listener, start time.Time) (
 // TestRestartResumesPosition kills the server with SIGKILL during a live session and starts it
 // again: the stream picks up within a second of where the timeline says it should be.
 func TestRestartResumesPosition(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	data := t.TempDir()
 	addr := freePort(t)

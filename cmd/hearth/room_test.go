@@ -17,6 +17,7 @@ import (
 // hears the member's tone mixed with the broadcast; the host mutes the member through the API; the
 // events stream shows the roster to listeners.
 func TestMemberJoinsOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Circle", time.Now(), true, id)
@@ -121,6 +122,7 @@ func TestMemberJoinsOverHTTP(t *testing.T) {
 // TestTURNCredentialsInListenInfo: with the built-in TURN server on, every listen-info answer hands
 // out fresh, time-limited credentials.
 func TestTURNCredentialsInListenInfo(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, func(c *Config) {
 		c.TURN = "127.0.0.1:0"
 		c.PublicIPs = []string{"127.0.0.1"}
@@ -147,6 +149,7 @@ func TestTURNCredentialsInListenInfo(t *testing.T) {
 // TestOneUDPPortForAllPeers: with --udp-port, every peer's media uses that one port (ICE UDP mux),
 // which is what a router or firewall can forward.
 func TestOneUDPPortForAllPeers(t *testing.T) {
+	t.Parallel()
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -195,6 +198,7 @@ func TestOneUDPPortForAllPeers(t *testing.T) {
 // TestDuckingPerSession: a session created without ducking keeps it off in its room, and the host's
 // switch is stored.
 func TestDuckingPerSession(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	code, sess := s.postJSON(t, "/api/v1/sessions", map[string]any{
@@ -254,6 +258,7 @@ func readEvents(t *testing.T, ctx context.Context, s *testServer, sid, token str
 // session ended, so clients reconnect instead of leaving; when the session really ends, everyone
 // is told.
 func TestShutdownIsNotTheEnd(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, how := range []string{"shutdown", "end"} {

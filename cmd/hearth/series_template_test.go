@@ -13,6 +13,7 @@ import (
 // those days every other week, and its sessions play the program and gather a collage each.
 // Bad choices get 400 with a sentence.
 func TestSeriesTemplateMemorialAndProgram(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	code, g, _ := s.do(t, "POST", "/api/v1/groups", testAdminToken, "application/json", strings.NewReader(`{"name":"Caregivers"}`))
 	if code != 201 {

@@ -12,6 +12,7 @@ import (
 // TestRecurringSeries: a daily series becomes sessions a week ahead; the first occurrence goes
 // live on time; one occurrence is cancelled and another moved; nothing is ever made twice.
 func TestRecurringSeries(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	code, g, _ := s.do(t, "POST", "/api/v1/groups", testAdminToken, "application/json", strings.NewReader(`{"name":"Daily sit"}`))
 	if code != 201 {

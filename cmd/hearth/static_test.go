@@ -33,6 +33,7 @@ func get(t *testing.T, url string, header map[string]string) (*http.Response, []
 // in the back/forward cache; token-bearing API answers stay no-store; GET / sends a signed-in host
 // to the dashboard.
 func TestStaticFilesAndPagesCaching(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	plainResp, plain := get(t, s.URL+"/static/join.js", nil)
 	if plainResp.StatusCode != 200 || plainResp.Header.Get("Content-Encoding") != "" || len(plain) < 1000 {
