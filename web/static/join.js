@@ -1306,6 +1306,8 @@ function renderState() {
   }
   setText(ui.state, text);
   setData(ui.state, "kind", kind);
+  // An empty line would still take its margin under the title.
+  ui.state.hidden = !text;
 }
 
 function renderEnd(v) {
