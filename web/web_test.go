@@ -726,8 +726,8 @@ func TestPagesReceiveTheCollage(t *testing.T) {
 			if n := strings.Count(src, `caption: (msg) =>`); n != tc.captions {
 				t.Errorf("%d caption handlers, want %d", n, tc.captions)
 			}
-			if !strings.Contains(src, "collageStage({") {
-				t.Error("the page does not use collageStage from collage-view.js")
+			if !strings.Contains(src, "pageCollage(document)") {
+				t.Error("the page does not use pageCollage from collage-view.js")
 			}
 			literal := regexp.MustCompile(`(?s)const hearth = \{(.*?)\n\};`).FindStringSubmatch(src)
 			if literal == nil || !strings.Contains(literal[1], "video:") || !strings.Contains(literal[1], "collage:") {

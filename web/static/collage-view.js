@@ -157,6 +157,24 @@ export function collageStage({ page, frame, video, caption, captionText, caption
   };
 }
 
+// pageCollage sets up the collage on a live page, whose HTML has the same
+// elements on the join and listen pages: the <main> page, #collage-frame,
+// #collage-video and the caption's #caption, #caption-text, #caption-by and
+// #caption-name.
+/** @param {Document} doc */
+export function pageCollage(doc) {
+  const el = (/** @type {string} */ id) => /** @type {HTMLElement} */ (doc.getElementById(id));
+  return collageStage({
+    page: /** @type {HTMLElement} */ (doc.querySelector("main")),
+    frame: el("collage-frame"),
+    video: /** @type {HTMLVideoElement} */ (el("collage-video")),
+    caption: el("caption"),
+    captionText: el("caption-text"),
+    captionBy: el("caption-by"),
+    captionName: el("caption-name"),
+  });
+}
+
 // collageOpen asks whether the session has a collage that still takes
 // contributions. It resolves true or false, or null when it could not tell
 // (the request failed, or this server has no collages).

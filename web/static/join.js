@@ -18,13 +18,13 @@
 // name on this device".
 
 import {
-  ICON_SPEAKING,
-  handsFirst,
+  liveElements,
   mediaSession,
   newAudio as newAudioIn,
   playOrBlocked,
   playsTrack,
   reactionStage,
+  pageLifecycle,
   renderAfterwards,
   renderTitle,
   renderNowPlaying,
@@ -33,16 +33,14 @@ import {
   setData,
   setText,
   setupVolume,
-  svgIcon,
 } from "./shared.js";
-import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, roomMessages, sessionPoller } from "./live.js";
-import { collageStage } from "./collage-view.js";
+import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, refusalRouter, roomMessages, sessionPoller } from "./live.js";
+import { pageCollage } from "./collage-view.js";
+import { rosterView } from "./join-roster.js";
 import {
   NAME_ERRORS,
   checkName,
   cleanName,
-  initial,
-  othersListeningPhrase,
   readSessionId,
   readToken,
   startsLine,
@@ -51,24 +49,15 @@ import {
 const POLL_WAIT_MS = 5000; // before joining, and while the room has not begun
 const POLL_ROOM_MS = 10000; // in the room, where the data channel carries most news
 const POLL_ENDED_MS = 30000;
-const GATHER_MAX_MS = 1500;
-const DISCONNECT_GRACE_MS = 2000;
-// An attempt that hangs (a POST lost with the network, ICE that never
-// connects) is given up on in time for the next one to bring the person back.
-const CONNECT_TIMEOUT_MS = 10000;
-const POST_TIMEOUT_MS = 10000;
-const STABLE_MS = 10000;
 // Reconnect quickly first (a phone moving between Wi-Fi and mobile data comes
 // back within seconds), then settle to a slower pace.
 const BACKOFF_MS = [1000, 2000, 4000, 5000, 5000, 5000, 10000];
 const DOORS_RETRY_MS = 5000;
-const TICK_MS = 500;
 const REACTION_GAP_MS = 1100; // the server takes one per second
 const REACTIONS_ON_SCREEN = 3;
 const REACTION_SHOW_GAP_MS = 1600; // others' reactions appear at most this often
 const TOAST_MS = 6000;
 const ECHO_WINDOW_MS = 4000;
-const CLOSE_GRACE_MS = 300; // lets a last "removed" or "ended" arrive before we reconnect
 const CONFIRM_TIMEOUT_MS = 8000; // asking the server whether an "ended" is the end
 const HAND_SETTLE_MS = 2500;
 const UNMUTE_REFUSAL_MS = 3000;
@@ -87,9 +76,7 @@ const RELEASED = "You may speak again. Your microphone is off until you tap it."
 
 const el = (id) => document.getElementById(id);
 const ui = {
-  page: document.querySelector("main"),
-  title: el("title"),
-  state: el("state"),
+  ...liveElements(document),
   form: el("join-form"),
   name: /** @type {HTMLInputElement} */ (el("name")),
   nameError: el("name-error"),
@@ -100,7 +87,6 @@ const ui = {
   micHelp: el("mic-help"),
   micHelpWhy: el("mic-help-why"),
   micHelpHow: el("mic-help-how"),
-  status: el("status"),
   resume: el("resume"),
   altListen: el("alt-listen"),
   mic: /** @type {HTMLButtonElement} */ (el("mic")),
@@ -108,39 +94,17 @@ const ui = {
   switchMic: el("switch-mic"),
   hand: el("hand"),
   handLabel: el("hand-label"),
-  volume: /** @type {HTMLInputElement} */ (el("volume")),
-  volumeHint: el("volume-hint"),
-  calendar: el("calendar"),
-  calendarLink: /** @type {HTMLAnchorElement} */ (el("calendar-link")),
-  nextSession: el("next-session"),
-  supportText: el("support-text"),
   candle: el("candle"),
   heart: el("heart"),
   leave: el("leave"),
-  now: el("now"),
-  nowTitle: el("now-title"),
-  progress: el("progress"),
-  fill: el("progress-fill"),
-  elapsed: el("elapsed"),
-  remaining: el("remaining"),
   roster: el("roster"),
   rosterEmpty: el("roster-empty"),
   listeners: el("listeners"),
   endMessage: el("end-message"),
   endNote: el("end-note"),
   rejoin: el("rejoin"),
-  reactions: el("reactions"),
-  announce: el("announce"),
   toast: el("toast"),
   sink: el("sink"),
-  contribute: el("contribute"),
-  contributeLink: /** @type {HTMLAnchorElement} */ (el("contribute-link")),
-  collageFrame: el("collage-frame"),
-  collageVideo: /** @type {HTMLVideoElement} */ (el("collage-video")),
-  caption: el("caption"),
-  captionText: el("caption-text"),
-  captionBy: el("caption-by"),
-  captionName: el("caption-name"),
 };
 
 const sessionId = readSessionId(location.pathname, "join");
@@ -177,7 +141,7 @@ const hearth = {
   listeners: 0,
   room: {},
   session: null,
-  video: ui.collageVideo,
+  video: ui.video,
   collage: null,
 };
 /** @type {any} */ (window).hearth = hearth;
@@ -231,15 +195,7 @@ const stage = reactionStage({
   maxOnScreen: REACTIONS_ON_SCREEN,
   gapMs: REACTION_SHOW_GAP_MS,
 });
-const collage = collageStage({
-  page: ui.page,
-  frame: ui.collageFrame,
-  video: ui.collageVideo,
-  caption: ui.caption,
-  captionText: ui.captionText,
-  captionBy: ui.captionBy,
-  captionName: ui.captionName,
-});
+const collage = pageCollage(document);
 hearth.collage = collage;
 let volume = 1;
 
@@ -806,14 +762,6 @@ const conn = connection({
   onUnsupported: () => giveUp(NO_WEBRTC),
   mayRetry: () => want && !linkProblem && !finish,
   backoff: BACKOFF_MS,
-  timing: {
-    gatherMs: GATHER_MAX_MS,
-    postTimeoutMs: POST_TIMEOUT_MS,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    graceMs: DISCONNECT_GRACE_MS,
-    stableMs: STABLE_MS,
-    closeGraceMs: CLOSE_GRACE_MS,
-  },
 });
 
 /** @param {Attempt} a */
@@ -868,60 +816,50 @@ function onTrack(a, event) {
   attachMember(a, id, stream, event.transceiver);
 }
 
-/**
- * @param {Attempt} a
- * @param {import("./live.js").Refusal} r
- */
-function refused(a, r) {
-  switch (r.kind) {
-    case "ended":
-      onEnded();
-      return;
-    case "name":
-      // The name is the person's to change: never retried, said beside the field.
+// refused: a refused attempt, as the listen page takes it, with the join
+// page's own cases first.
+const refused = refusalRouter(conn, {
+  ended: () => onEnded(),
+  giveUp: (why) => giveUp(why === "refused" ? LINK_REFUSED : LINK_UNKNOWN),
+  known: () => Boolean(info),
+  busy: (a, r) => {
+    statusDetail = a.page.mode === "mic" && r.status === 503 ? "full" : "busy";
+  },
+  own: {
+    // The name is the person's to change: never retried, said beside the field.
+    name: (a, r) => {
       nameRefused(a, r);
-      return;
-    case "invalid":
-      // A member's join carries only the name and the offer: a refusal
-      // without a code is about the name too (an older server says so this
-      // way). Never retried; the server's sentence goes beside the field.
-      if (a.page.mode === "mic") {
-        nameRefused(a, r);
-        return;
-      }
-      break;
-    case "denied":
-      if (a.page.mode === "mic" && info) {
-        // The link works for listening (the session info came back), so this
-        // is a locked room or a listen-only link.
-        // Back to the first screen, where Just listen is.
-        stopEverything(false);
-        setConnState("refused");
-        render();
-        ui.joinListen.focus({ preventScroll: true });
-        return;
-      }
-      giveUp(LINK_REFUSED);
-      return;
-    case "missing":
-      if (!info) {
-        giveUp(LINK_UNKNOWN);
-        return;
-      }
-      break;
-    case "doors":
-      // The doors are not open yet: wait calmly, this is not a failure.
+      return true;
+    },
+    // A member's join carries only the name and the offer: a refusal
+    // without a code is about the name too (an older server says so this
+    // way). Never retried; the server's sentence goes beside the field.
+    invalid: (a, r) => {
+      if (a.page.mode !== "mic") return false;
+      nameRefused(a, r);
+      return true;
+    },
+    denied: (a) => {
+      if (a.page.mode !== "mic" || !info) return false;
+      // The link works for listening (the session info came back), so this
+      // is a locked room or a listen-only link. Back to the first screen,
+      // where Just listen is.
+      stopEverything(false);
+      setConnState("refused");
+      render();
+      ui.joinListen.focus({ preventScroll: true });
+      return true;
+    },
+    // The doors are not open yet: wait calmly, this is not a failure.
+    doors: () => {
       statusDetail = "doors";
       setConnState("waiting");
       conn.later(DOORS_RETRY_MS);
       poll();
-      return;
-    case "busy":
-      statusDetail = a.page.mode === "mic" && r.status === 503 ? "full" : "busy";
-      break;
-  }
-  conn.retry(a, r.retryAfterMs);
-}
+      return true;
+    },
+  },
+});
 
 // ---------------------------------------------------------------------------
 // The data channel (with a microphone).
@@ -1306,6 +1244,8 @@ function renderState() {
   }
   setText(ui.state, text);
   setData(ui.state, "kind", kind);
+  // An empty line would still take its margin under the title.
+  ui.state.hidden = !text;
 }
 
 function renderEnd(v) {
@@ -1419,96 +1359,17 @@ function renderNow() {
   renderNowPlaying(ui, nowPlaying, nowPlayingAt, empty);
 }
 
-// The roster is updated in place, row by row, so nothing flickers and a
-// screen reader's place in the list is kept.
-const rows = new Map();
+// The roster, row by row (join-roster.js); our own row follows what we know
+// locally, and the server catches up.
+const rosterList = rosterView({ list: ui.roster, empty: ui.rosterEmpty, listeners: ui.listeners });
 
 function renderRoster() {
-  const list = ui.roster;
-  const seen = new Set();
-  let prev = null;
-  // Raised hands first, in the order they went up (who speaks next is plain),
-  // then the host, then everyone by name, so rows keep their places.
-  for (const m of handsFirst(roster)) {
-    let row = rows.get(m.id);
-    if (!row) {
-      row = makeRow(m.id);
-      rows.set(m.id, row);
-    }
-    fillRow(row, m);
-    const expected = prev ? prev.li.nextSibling : list.firstChild;
-    if (row.li !== expected) list.insertBefore(row.li, expected);
-    prev = row;
-    seen.add(m.id);
-  }
-  for (const [id, row] of rows) {
-    if (!seen.has(id)) {
-      row.li.remove();
-      rows.delete(id);
-    }
-  }
-  ui.rosterEmpty.hidden = roster.length > 0;
-  setText(ui.listeners, othersListeningPhrase(listeners, roster.length > 0));
-}
-
-function span(className, text) {
-  const s = document.createElement("span");
-  s.className = className;
-  if (text) s.textContent = text;
-  return s;
-}
-
-const ICON_HAND =
-  "M8.5 12.5V5.2a1.4 1.4 0 0 1 2.8 0v5.6M11.3 10.3V3.9a1.4 1.4 0 0 1 2.8 0v6.4M14.1 10.6V5.2a1.4 1.4 0 0 1 2.8 0v6.6M16.9 11.3V8.4a1.4 1.4 0 0 1 2.8 0v6.1c0 4-3 6.9-6.8 6.9h-.7c-2 0-3.6-.9-4.8-2.5l-3.1-4.2a1.4 1.4 0 0 1 2.2-1.8l2 2.3";
-const ICON_MUTED =
-  "M9 5.5a3 3 0 0 1 6 0v6a3 3 0 0 1-6 0ZM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21M4 3.5l16 17";
-
-function makeRow(id) {
-  const li = document.createElement("li");
-  li.className = "member";
-  li.dataset.id = id;
-  const badge = span("badge");
-  badge.setAttribute("aria-hidden", "true");
-  const who = span("who");
-  const name = span("member-name");
-  const you = span("member-you", " (you)");
-  // A host in the room: a visible "Host" tag, read as "Maria, Host".
-  const host = span("member-host");
-  host.dataset.testid = "member-host";
-  host.append(span("visually-hidden", ", "), document.createTextNode("Host"));
-  who.append(name, you, host);
-  const flags = span("flags");
-  const speakingFlag = span("flag flag-speaking");
-  speakingFlag.dataset.testid = "speaking";
-  speakingFlag.append(svgIcon(ICON_SPEAKING, 22, true), span("visually-hidden", ", speaking"));
-  const handFlag = span("flag flag-hand");
-  handFlag.dataset.testid = "hand-raised";
-  handFlag.append(svgIcon(ICON_HAND, 22, true), span("visually-hidden", ", hand raised"));
-  const mutedFlag = span("flag flag-muted");
-  mutedFlag.dataset.testid = "muted";
-  mutedFlag.append(svgIcon(ICON_MUTED, 22, true), span("visually-hidden", ", muted"));
-  flags.append(speakingFlag, handFlag, mutedFlag);
-  li.append(badge, who, flags);
-  return { li, badge, name, you, host, speakingFlag, handFlag, mutedFlag };
-}
-
-function fillRow(row, m) {
-  const self = Boolean(hearth.memberId) && m.id === hearth.memberId;
-  const name = m.name.trim() || "Someone";
-  setText(row.name, name);
-  setText(row.badge, initial(name));
-  row.you.hidden = !self;
-  row.host.hidden = !m.host;
-  setData(row.li, "host", m.host ? "true" : "");
-  // Our own row follows what we know locally; the server catches up.
-  const muted = self ? !micOn || micLocked() || micLost : m.muted;
-  const hand = self ? handRaised : m.hand;
-  const talking = speaking.has(m.id) && !muted;
-  setData(row.li, "speaking", talking ? "true" : "");
-  setData(row.li, "self", self ? "true" : "");
-  setData(row.speakingFlag, "on", talking ? "true" : "");
-  setData(row.handFlag, "on", hand ? "true" : "");
-  setData(row.mutedFlag, "on", muted ? "true" : "");
+  rosterList.render(roster, listeners, {
+    id: hearth.memberId,
+    muted: !micOn || micLocked() || micLost,
+    hand: handRaised,
+    speaking,
+  });
 }
 
 function tick() {
@@ -1608,46 +1469,35 @@ function setup() {
     ui.name.focus();
   });
 
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState !== "visible") return;
-    poll();
-    if (want) {
+  pageLifecycle({
+    win: window,
+    doc: document,
+    poll,
+    wanted: () => want,
+    conn,
+    visible: () => {
       playAll();
       conn.reconnectNow();
       openEvents();
-    }
-  });
-  window.addEventListener("online", () => {
-    poll();
-    conn.reconnectNow();
-    openEvents();
-  });
-  window.addEventListener("offline", () => {
-    if (want && !conn.isConnected()) {
+    },
+    online: () => {
+      if (statusDetail === "offline") statusDetail = "";
+      openEvents();
+    },
+    offline: () => {
       statusDetail = "offline";
       renderStatus();
-    }
-  });
-  window.addEventListener("pagehide", () => {
-    // Leave politely: the DELETE is sent with keepalive so it outlives the page.
-    if (want) conn.drop(true);
-  });
-  window.addEventListener("pageshow", (event) => {
-    if (!event.persisted) return;
-    poll();
-    if (want) {
-      conn.restart();
-      // A page back from the cache starts a fresh stream, as it does a connection.
+    },
+    // A page back from the cache starts a fresh stream, as it does a connection.
+    restored: () => {
       closeEvents();
       openEvents();
-    }
+    },
+    tick,
   });
 
   if (linkProblem || !hasWebRTC) hearth.state = "unavailable";
   render();
-  setInterval(() => {
-    if (document.visibilityState === "visible") tick();
-  }, TICK_MS);
   if (!linkProblem) poll();
 }
 

@@ -19,6 +19,7 @@
 // Nothing here talks to anything but this server.
 
 import {
+  liveElements,
   mediaSession,
   newAudio,
   playOrBlocked,
@@ -27,25 +28,20 @@ import {
   renderAfterwards,
   renderNowPlaying as fillNowPlaying,
   renderSessionLinks,
+  pageLifecycle,
   renderTitle,
   setData,
   setText,
   setupVolume,
   speakerName,
 } from "./shared.js";
-import { connection, eventFeed, parseState, roomMessages, sessionPoller } from "./live.js";
-import { collageStage } from "./collage-view.js";
+import { connection, eventFeed, parseState, refusalRouter, roomMessages, sessionPoller } from "./live.js";
+import { pageCollage } from "./collage-view.js";
 import { circlePhrase, countdownPhrase, readSessionId, readToken, speakingPhrase, startsPhrase } from "./text.js";
 
 const POLL_MS = 5000;
 const POLL_ENDED_MS = 30000;
-const GATHER_MAX_MS = 1500;
-const DISCONNECT_GRACE_MS = 2000;
-const CONNECT_TIMEOUT_MS = 15000;
-const POST_TIMEOUT_MS = 15000;
-const STABLE_MS = 10000;
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
-const TICK_MS = 500;
 // The event stream: quick to come back while the session is live, gentle
 // while it has not begun (the server refuses it until the doors open).
 const EVENTS_BACKOFF_MS = [1000, 2000, 5000, 10000, 20000, 30000];
@@ -64,38 +60,13 @@ const ENDED = "This session has ended. Thank you for being here.";
 
 const el = (id) => document.getElementById(id);
 const ui = {
-  page: document.querySelector("main"),
-  title: el("title"),
-  state: el("state"),
+  ...liveElements(document),
   countdown: el("countdown"),
   listen: /** @type {HTMLButtonElement} */ (el("listen")),
   listenLabel: el("listen-label"),
-  status: el("status"),
-  now: el("now"),
-  nowTitle: el("now-title"),
-  progress: el("progress"),
-  fill: el("progress-fill"),
-  elapsed: el("elapsed"),
-  remaining: el("remaining"),
-  volume: /** @type {HTMLInputElement} */ (el("volume")),
-  volumeHint: el("volume-hint"),
   people: el("people"),
-  nextSession: el("next-session"),
-  supportText: el("support-text"),
-  contribute: el("contribute"),
-  contributeLink: /** @type {HTMLAnchorElement} */ (el("contribute-link")),
-  calendar: el("calendar"),
-  calendarLink: /** @type {HTMLAnchorElement} */ (el("calendar-link")),
   speaking: el("speaking"),
   speakingText: el("speaking-text"),
-  reactions: el("reactions"),
-  announce: el("announce"),
-  collageFrame: el("collage-frame"),
-  collageVideo: /** @type {HTMLVideoElement} */ (el("collage-video")),
-  caption: el("caption"),
-  captionText: el("caption-text"),
-  captionBy: el("caption-by"),
-  captionName: el("caption-name"),
 };
 
 const sessionId = readSessionId(location.pathname);
@@ -120,20 +91,12 @@ const hearth = {
   roster: [],
   listeners: 0,
   events: "closed",
-  video: ui.collageVideo,
+  video: ui.video,
   collage: null,
 };
 /** @type {any} */ (window).hearth = hearth;
 
-const collage = collageStage({
-  page: ui.page,
-  frame: ui.collageFrame,
-  video: ui.collageVideo,
-  caption: ui.caption,
-  captionText: ui.captionText,
-  captionBy: ui.captionBy,
-  captionName: ui.captionName,
-});
+const collage = pageCollage(document);
 hearth.collage = collage;
 
 // Session info, as last seen.
@@ -343,41 +306,19 @@ const conn = connection({
   onUnsupported: () => giveUp(NO_WEBRTC),
   mayRetry: () => want && !linkProblem && !(info && info.state === "ended"),
   backoff: BACKOFF_MS,
-  timing: {
-    gatherMs: GATHER_MAX_MS,
-    postTimeoutMs: POST_TIMEOUT_MS,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    graceMs: DISCONNECT_GRACE_MS,
-    stableMs: STABLE_MS,
-    closeGraceMs: 0,
-  },
 });
 
-/**
- * @param {import("./live.js").Attempt} a
- * @param {import("./live.js").Refusal} r
- */
-function refused(a, r) {
-  switch (r.kind) {
-    case "ended":
-      applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), performance.now());
-      poll();
-      return;
-    case "denied":
-      giveUp(LINK_REFUSED);
-      return;
-    case "missing":
-      if (!info) {
-        giveUp(LINK_UNKNOWN);
-        return;
-      }
-      break;
-    case "busy":
-      statusDetail = "busy";
-      break;
-  }
-  conn.retry(a, r.retryAfterMs);
-}
+const refused = refusalRouter(conn, {
+  ended: () => {
+    applyInfo(Object.assign({}, info, { state: "ended", now_playing: null }), performance.now());
+    poll();
+  },
+  giveUp: (why) => giveUp(why === "refused" ? LINK_REFUSED : LINK_UNKNOWN),
+  known: () => Boolean(info),
+  busy: () => {
+    statusDetail = "busy";
+  },
+});
 
 // ---------------------------------------------------------------------------
 // The room's event stream: who is here, who is speaking, candles and hearts.
@@ -682,44 +623,31 @@ function setup() {
     if (hearth.audio) hearth.audio.volume = v;
   });
 
-  document.addEventListener("visibilitychange", () => {
-    syncEvents();
-    if (document.visibilityState !== "visible") return;
-    poll();
-    if (want) {
+  pageLifecycle({
+    win: window,
+    doc: document,
+    poll,
+    wanted: () => want,
+    conn,
+    // The stream follows whether anyone can see or hear the page.
+    visibility: () => syncEvents(),
+    visible: () => {
       if (hearth.audio && hearth.audio.paused) playAudio();
       if (conn.waiting()) conn.reconnectNow();
-    }
-  });
-  window.addEventListener("online", () => {
-    poll();
-    if (want && !conn.isConnected()) {
+    },
+    online: () => {
       statusDetail = "";
-      conn.reconnectNow();
-    }
-  });
-  window.addEventListener("offline", () => {
-    if (want && !conn.isConnected()) {
+    },
+    offline: () => {
       statusDetail = "offline";
       renderStatus();
-    }
-  });
-  window.addEventListener("pagehide", () => {
-    // Leave politely: the DELETE is sent with keepalive so it outlives the page.
-    conn.drop(true);
-  });
-  window.addEventListener("pageshow", (event) => {
-    if (!event.persisted) return;
-    poll();
-    if (want) conn.restart();
+    },
+    tick,
   });
 
   if (linkProblem || !hasWebRTC) hearth.state = "unavailable";
   render();
   renderStatus();
-  setInterval(() => {
-    if (document.visibilityState === "visible") tick();
-  }, TICK_MS);
   if (!linkProblem) poll();
 }
 

@@ -267,6 +267,24 @@ export function refusalKind(status, code) {
  */
 
 /**
+ * LIVE_TIMING paces the live pages' connections. ICE gathering is cut short
+ * at 1.5 s; an attempt that hangs (a POST lost with the network, ICE that
+ * never connects) is given up on after 10 s, in time for the next one to
+ * bring the person back; a "disconnected" that lasts 2 s is retried; 10 s
+ * connected resets the backoff; after the server closes, 300 ms lets its last
+ * word ("removed", "ended") arrive before we reconnect.
+ * @type {Readonly<Timing>}
+ */
+export const LIVE_TIMING = Object.freeze({
+  gatherMs: 1500,
+  postTimeoutMs: 10000,
+  connectTimeoutMs: 10000,
+  graceMs: 2000,
+  stableMs: 10000,
+  closeGraceMs: 300,
+});
+
+/**
  * @typedef {object} ConnectionOptions
  * @property {(replaces?: string) => string} url where the offer is POSTed; replaces is the key of the
  *   connection this one takes over ("" or undefined for the first)
@@ -283,7 +301,7 @@ export function refusalKind(status, code) {
  * @property {() => void} onUnsupported          RTCPeerConnection could not be made
  * @property {() => boolean} [mayRetry]          false once the page knows it is over
  * @property {number[]} backoff
- * @property {Timing} timing
+ * @property {Timing} [timing]                   by default LIVE_TIMING
  * @property {Env} [env]
  */
 
@@ -348,7 +366,7 @@ export function resourceKey(url) {
  */
 export function connection(o) {
   const env = o.env || browserEnv();
-  const t = o.timing;
+  const t = o.timing || LIVE_TIMING;
   let active = false;
   /** @type {Attempt | null} */
   let attempt = null;
@@ -622,6 +640,48 @@ export function connection(o) {
 }
 
 /** @typedef {ReturnType<typeof connection>} Connection */
+
+/**
+ * refusalRouter answers a refused attempt the way both live pages agree on,
+ * after the page's own handlers for the kinds it treats apart (own[kind]
+ * returns true when it took care of it): an ended session ends the page; a
+ * refused link gives up; a session never seen gives up, while one seen before
+ * is retried (a restart may lose it for a moment); busy is said, then retried;
+ * anything else is retried when the server asks.
+ * @param {{retry: (a: Attempt | null, afterMs?: number) => void}} conn
+ * @param {{
+ *   ended: () => void,
+ *   giveUp: (why: "refused" | "unknown") => void,
+ *   known: () => boolean,
+ *   busy: (a: Attempt, r: Refusal) => void,
+ *   own?: Record<string, (a: Attempt, r: Refusal) => boolean | void>,
+ * }} h
+ * @returns {(a: Attempt, r: Refusal) => void}
+ */
+export function refusalRouter(conn, h) {
+  return (a, r) => {
+    const own = h.own && Object.prototype.hasOwnProperty.call(h.own, r.kind) ? h.own[r.kind] : null;
+    if (own && own(a, r)) return;
+    switch (r.kind) {
+      case "ended":
+        h.ended();
+        return;
+      case "denied":
+        h.giveUp("refused");
+        return;
+      case "missing":
+        if (!h.known()) {
+          h.giveUp("unknown");
+          return;
+        }
+        break;
+      case "busy":
+        h.busy(a, r);
+        break;
+    }
+    conn.retry(a, r.retryAfterMs);
+  };
+}
 
 // ---------------------------------------------------------------------------
 // The room's event stream, for those without a data channel (the listen page,

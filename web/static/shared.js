@@ -483,3 +483,95 @@ export function renderTitle(node, info, problem) {
   setData(node, "long", title.length > 48 ? "true" : "");
   return title;
 }
+
+// ---------------------------------------------------------------------------
+// What both live pages have.
+
+// TICK_MS is how often the pages redraw what moves with time (progress,
+// countdowns, the speaking line).
+export const TICK_MS = 500;
+
+// liveElements looks up the parts of the screen the join and listen pages
+// both have, by the ids their HTML shares.
+/** @param {Document} doc */
+export function liveElements(doc) {
+  const el = (/** @type {string} */ id) => /** @type {HTMLElement} */ (doc.getElementById(id));
+  return {
+    page: /** @type {HTMLElement} */ (doc.querySelector("main")),
+    title: el("title"),
+    state: el("state"),
+    status: el("status"),
+    now: el("now"),
+    nowTitle: el("now-title"),
+    progress: el("progress"),
+    fill: el("progress-fill"),
+    elapsed: el("elapsed"),
+    remaining: el("remaining"),
+    volume: /** @type {HTMLInputElement} */ (el("volume")),
+    volumeHint: el("volume-hint"),
+    nextSession: el("next-session"),
+    supportText: el("support-text"),
+    contribute: el("contribute"),
+    contributeLink: /** @type {HTMLAnchorElement} */ (el("contribute-link")),
+    calendar: el("calendar"),
+    calendarLink: /** @type {HTMLAnchorElement} */ (el("calendar-link")),
+    reactions: el("reactions"),
+    announce: el("announce"),
+    video: /** @type {HTMLVideoElement} */ (el("collage-video")),
+  };
+}
+
+/**
+ * pageLifecycle follows a live page as the phone comes and goes, the same way
+ * on both pages. Shown again: poll, and (while the person wants the room)
+ * visible(). The network back: poll, and while wanted and not connected,
+ * online() and an attempt at once. The network gone while wanted and not
+ * connected: offline(). Hidden for good (pagehide): leave politely, the DELETE
+ * sent with keepalive so it outlives the page. Back from the back/forward
+ * cache: poll, and while wanted a fresh connection and restored(). tick() runs
+ * every TICK_MS while the page can be seen.
+ * @param {{
+ *   win: Window,
+ *   doc: Document,
+ *   poll: () => void,
+ *   wanted: () => boolean,
+ *   conn: {reconnectNow(): void, restart(): void, drop(sayGoodbye: boolean): void, isConnected(): boolean},
+ *   visibility?: () => void,
+ *   visible?: () => void,
+ *   online?: () => void,
+ *   offline: () => void,
+ *   restored?: () => void,
+ *   tick: () => void,
+ * }} o
+ */
+export function pageLifecycle(o) {
+  const seen = () => o.doc.visibilityState === "visible";
+  o.doc.addEventListener("visibilitychange", () => {
+    if (o.visibility) o.visibility();
+    if (!seen()) return;
+    o.poll();
+    if (o.wanted() && o.visible) o.visible();
+  });
+  o.win.addEventListener("online", () => {
+    o.poll();
+    if (!o.wanted() || o.conn.isConnected()) return;
+    if (o.online) o.online();
+    o.conn.reconnectNow();
+  });
+  o.win.addEventListener("offline", () => {
+    if (o.wanted() && !o.conn.isConnected()) o.offline();
+  });
+  o.win.addEventListener("pagehide", () => {
+    if (o.wanted()) o.conn.drop(true);
+  });
+  o.win.addEventListener("pageshow", (event) => {
+    if (!(/** @type {PageTransitionEvent} */ (event).persisted)) return;
+    o.poll();
+    if (!o.wanted()) return;
+    o.conn.restart();
+    if (o.restored) o.restored();
+  });
+  return o.win.setInterval(() => {
+    if (seen()) o.tick();
+  }, TICK_MS);
+}

@@ -41,7 +41,10 @@ export function clock(totalSeconds) {
 }
 
 // countdownPhrase says how long until the start in plain words, rounded up so
-// that it never promises a start sooner than the truth.
+// that it never promises a start sooner than the truth: minutes within the
+// hour, hours and minutes within the day, then days and hours ("1 day 5
+// hours"), and from three days on whole days ("7 days", not "168 hours").
+/** @param {number} ms */
 export function countdownPhrase(ms) {
   const s = Math.ceil(ms / 1000);
   if (s < 60) return "less than a minute";
@@ -49,8 +52,16 @@ export function countdownPhrase(ms) {
   if (minutes < 60) return minutes === 1 ? "1 minute" : `${minutes} minutes`;
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
-  const hours = h === 1 ? "1 hour" : `${h} hours`;
-  return m === 0 ? hours : `${hours} ${m} min`;
+  if (h < 24) {
+    const hours = h === 1 ? "1 hour" : `${h} hours`;
+    return m === 0 ? hours : `${hours} ${m} min`;
+  }
+  const totalHours = Math.ceil(minutes / 60);
+  if (totalHours >= 72) return `${Math.ceil(totalHours / 24)} days`;
+  const d = Math.floor(totalHours / 24);
+  const rh = totalHours % 24;
+  const days = d === 1 ? "1 day" : `${d} days`;
+  return rh === 0 ? days : `${days} ${rh === 1 ? "1 hour" : `${rh} hours`}`;
 }
 
 // startsPhrase says when, in the listener's own clock, zone and words: "at

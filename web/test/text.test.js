@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 
 // A zone with a summer-time change, set before any date is made.
 process.env.TZ = "America/New_York";
-const { NAME_ERRORS, calendarDays, checkName, cleanName, graphemes, nextSessionPhrase, partPhrase, startsLine, startsPhrase } = await import("../static/text.js");
+const { NAME_ERRORS, calendarDays, checkName, countdownPhrase, cleanName, graphemes, nextSessionPhrase, partPhrase, startsLine, startsPhrase } = await import("../static/text.js");
 
 const local = (y, mo, d, h, mi = 0) => new Date(y, mo - 1, d, h, mi).getTime();
 
@@ -89,4 +89,14 @@ test("an ended page names the circle's next session, only when it is ahead", () 
   assert.equal(nextSessionPhrase({ ...next, starts_at: new Date(now - 1000).toISOString() }, now), "");
   assert.equal(nextSessionPhrase(null, now), "");
   assert.match(nextSessionPhrase({ starts_at: next.starts_at }, now), /^The circle meets again tomorrow at 7:00\sPM\.$/);
+});
+
+test("the countdown never promises a start sooner than the truth, in minutes, hours, then days", () => {
+  const min = 60000, hour = 60 * min, day = 24 * hour;
+  for (const [ms, want] of [
+    [59000, "less than a minute"], [61000, "2 minutes"], [min, "1 minute"], [59 * min, "59 minutes"],
+    [hour, "1 hour"], [hour + 1, "1 hour 1 min"], [23 * hour + 59 * min, "23 hours 59 min"],
+    [day, "1 day"], [day + 1, "1 day 1 hour"], [day + 5 * hour, "1 day 5 hours"], [2 * day + 23 * hour, "2 days 23 hours"],
+    [3 * day, "3 days"], [3 * day + 1, "4 days"], [7 * day - 20 * min, "7 days"], [7 * day, "7 days"],
+  ]) assert.equal(countdownPhrase(ms), want, String(ms));
 });
