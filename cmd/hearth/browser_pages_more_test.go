@@ -20,6 +20,7 @@ var pagesSizes = []struct {
 // is not a memorial offers no collage on its join and listen pages; once its
 // host makes it one, both pages link to the contribution page.
 func TestBrowserCollageLinkOnlyForMemorials(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Breathing together", time.Now(), true, id)
@@ -65,6 +66,7 @@ func TestBrowserCollageLinkOnlyForMemorials(t *testing.T) {
 // TestBrowserRaiseHandReadsLower (issue 9 item 9): the hand button says what
 // a tap will do: "Lower hand" while the hand is up, "Raise hand" again after.
 func TestBrowserRaiseHandReadsLower(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Tuesday circle", time.Now(), true, id)
@@ -111,6 +113,7 @@ func TestBrowserRaiseHandReadsLower(t *testing.T) {
 // and that names the session and its start; once a session has ended, both
 // pages name the circle's next session and show the circle's support text.
 func TestBrowserEndedPagesAndCalendar(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	const support = "Between sessions: Samaritans, 116 123, day or night."
 	code, g, _ := s.do(t, "POST", "/api/v1/groups", testAdminToken, "application/json", strings.NewReader(`{"name":"Tuesday grief circle"}`))
