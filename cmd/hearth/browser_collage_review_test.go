@@ -575,6 +575,10 @@ func TestBrowserCollageMembers(t *testing.T) {
 	if code, m := s.postJSON(t, P+"/finalize", map[string]any{"prerender": false}); code != http.StatusOK {
 		t.Fatalf("finalize: %d %v", code, m)
 	}
+	// The 14 s song plays on in a loop, so a slow machine's browsers still find the room open.
+	if code, m := s.postJSON(t, "/api/v1/sessions/"+sid+"/control", map[string]any{"action": "loop", "loop": true}); code != http.StatusOK {
+		t.Fatalf("loop: %d %v", code, m)
+	}
 	a := newBrowser(t, 390, 844, chromedp.Flag("use-file-for-fake-audio-capture", fixtureAbs(t, "mic_tone660.wav")))
 	b := newBrowser(t, 1280, 800, chromedp.Flag("use-file-for-fake-audio-capture", toneWAV(t, 880, 30)))
 	actx, cancelA := context.WithTimeout(a, 90*time.Second)
