@@ -81,6 +81,7 @@ func createHost(t *testing.T, s *testServer, username string, admin bool) string
 // (the browser signs in again).
 func TestDisabledHostStopsAtOnce(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := createHost(t, s, "maria", false)
 	b := signIn(t, s, "maria", "a long passphrase")
@@ -380,6 +381,7 @@ var setupURL = regexp.MustCompile(`(http://\S+)/dashboard#/setup/([A-Z2-7]{26})`
 // for scripts.
 func TestSetupLink(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	out := s.out.String()
 	m := setupURL.FindStringSubmatch(out)
@@ -435,6 +437,7 @@ func TestSetupLink(t *testing.T) {
 // and says phones need HTTPS.
 func TestFirstRunOutput(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, func(c *Config) { c.Demo = true })
 	out := s.out.String()
 	for _, want := range []*regexp.Regexp{

@@ -95,6 +95,7 @@ func TestUploadTooLarge(t *testing.T) {
 // TestUploadCutOffMidBody sends half a multipart body and hangs up: no half file may remain.
 func TestUploadCutOffMidBody(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	b, err := os.ReadFile(fixture("tone523_44k.mp3"))
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 // 523.25 Hz tone is uploaded, scheduled, decoded, resampled, encoded with libopus, paced and sent
 // over WHEP to a pion listener on loopback, which decodes it with pion/opus.
 func TestWHEPListenerHearsTheMeditationTone(t *testing.T) {
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Tone", time.Now(), false, id)
@@ -81,6 +82,7 @@ func TestWHEPListenerHearsTheMeditationTone(t *testing.T) {
 // point that is not a frame boundary: the listener must hear no silent 20 ms frame at the join.
 func TestGaplessJoinBetweenFiles(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	a := s.uploadFile(t, fixture("tone440_a.mp3"))
 	b := s.uploadFile(t, fixture("tone440_b.mp3"))
@@ -153,6 +155,7 @@ func TestDoorsOpenWindow(t *testing.T) {
 // waiting ambience (not the session, not dead air), which fades out, and then the session on time.
 func TestWaitingAmbienceThenSession(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	start := time.Now().Add(6 * time.Second)
@@ -204,6 +207,7 @@ func TestWaitingAmbienceThenSession(t *testing.T) {
 
 func TestControlsPauseResumeSkipSeek(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	a := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	b := s.uploadFile(t, fixture("tone440_a.mp3"))
@@ -287,6 +291,7 @@ func waitState(t *testing.T, s *testServer, id, state string, timeout time.Durat
 // TestGoesLiveOnTime: a session scheduled 3 s ahead goes live within 1 s of its time; a listener
 // who connected early hears the first sound within that second too.
 func TestGoesLiveOnTime(t *testing.T) {
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	start := time.Now().Add(3 * time.Second).Truncate(time.Millisecond)

@@ -19,6 +19,7 @@ import (
 // sets a new password with it, and signs in with that password.
 func TestBrowserAccounts(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	for _, size := range []struct {
 		name string
 		w, h int

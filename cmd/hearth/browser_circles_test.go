@@ -60,6 +60,7 @@ func runJS(t *testing.T, ctx context.Context, js string) {
 // (never the member token), and the server agrees. Switched off again, the card goes.
 func TestBrowserMemorialSwitch(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	b, gid, mid := circleHost(t, s, "Breathing circle")
 	for _, size := range circleSizes {
@@ -118,6 +119,7 @@ func TestBrowserMemorialSwitch(t *testing.T) {
 // cancels one, and finds the circle's calendar as webcal:// and https links.
 func TestBrowserRepeatingSession(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	b, gid, _ := circleHost(t, s, "Caregivers")
 	for _, size := range circleSizes {
@@ -259,6 +261,7 @@ func TestBrowserRepeatingSession(t *testing.T) {
 // link and its QR code again from the circle page; going in by the link spends one use, once.
 func TestBrowserInviteShownAgain(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	b, gid, mid := circleHost(t, s, "Tuesday grief circle")
 	if code, m := b.do("POST", "/api/v1/groups/"+gid+"/sessions", map[string]any{"title": "Tuesday",
@@ -323,6 +326,7 @@ func TestBrowserInviteShownAgain(t *testing.T) {
 // circle details' empty name.
 func TestBrowserFormMessageClears(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	_, gid, _ := circleHost(t, s, "Morning circle")
 	for _, size := range circleSizes {

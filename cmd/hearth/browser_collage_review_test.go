@@ -101,6 +101,7 @@ func collageSession(t *testing.T, s *testServer, b *browserClient, gid, mediaID,
 // dashboard says why.
 func TestBrowserCollageReview(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	if code, m := s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"}); code != 201 {
 		t.Fatalf("host: %d %v", code, m)
@@ -409,6 +410,7 @@ func inView(t *testing.T, ctx context.Context, selector string) bool {
 // button still on screen.
 func TestBrowserCollageOnJoinAndListen(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Remembering Grandma", time.Now(), true, id)
@@ -557,6 +559,7 @@ func TestBrowserCollageOnJoinAndListen(t *testing.T) {
 // under it, and still hear each other (the video and the members' tracks share one connection).
 func TestBrowserCollageMembers(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Remembering Grandma", time.Now().Add(6*time.Second), false, id)

@@ -90,6 +90,7 @@ const probeReadJS = `(async () => {
 // decode, the caption is the first photo's and then the second's, and the second photo comes in
 // with the beep the song has at its planned moment (7.0 s), measured in the browser.
 func TestBrowserCollage(t *testing.T) {
+	longTest(t)
 	s := startServer(t, nil)
 	red := solidJPEG(t, "red.jpg", color.RGBA{220, 30, 30, 255})
 	blue := solidJPEG(t, "blue.jpg", color.RGBA{30, 50, 220, 255})

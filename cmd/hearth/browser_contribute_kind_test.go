@@ -16,6 +16,7 @@ import (
 // that is not a memorial says so plainly.
 func TestBrowserContributeSaysItKindly(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(time.Hour), false, id)

@@ -35,6 +35,7 @@ func jsString(t *testing.T, ctx context.Context, js string) string {
 // pauses it from the live controls.
 func TestBrowserDashboard(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	if code, m := s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"}); code != 201 {
 		t.Fatalf("host: %d %v", code, m)

@@ -118,6 +118,7 @@ var hostRoomControls = []string{"host-join", "host-listen", "host-room-name", "h
 // The host's Just listen receives the room's mix; leaving takes the host out of the roster.
 func TestBrowserHostInRoom(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	if code, m := s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"}); code != 201 {
 		t.Fatalf("host: %d %v", code, m)

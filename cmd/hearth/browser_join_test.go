@@ -104,6 +104,7 @@ func browserStats(t *testing.T, ctx context.Context) memberStats {
 // microphone playing a 660 Hz tone; a WHEP listener hears that tone in the mix.
 func TestBrowserMemberHeardByListener(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Circle", time.Now(), true, id)
@@ -143,6 +144,7 @@ func TestBrowserMemberHeardByListener(t *testing.T) {
 // each other's audio with energy.
 func TestTwoBrowsersHearEachOther(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Two", time.Now(), true, id)
@@ -190,6 +192,7 @@ func fixtureAbs(t *testing.T, name string) string {
 // photo, captions it and adds it; it appears in the collage.
 func TestBrowserContributePage(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "For Grandma", time.Now().Add(time.Hour), false, id)

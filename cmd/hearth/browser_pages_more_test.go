@@ -21,6 +21,7 @@ var pagesSizes = []struct {
 // host makes it one, both pages link to the contribution page.
 func TestBrowserCollageLinkOnlyForMemorials(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Breathing together", time.Now(), true, id)
@@ -67,6 +68,7 @@ func TestBrowserCollageLinkOnlyForMemorials(t *testing.T) {
 // a tap will do: "Lower hand" while the hand is up, "Raise hand" again after.
 func TestBrowserRaiseHandReadsLower(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Tuesday circle", time.Now(), true, id)
@@ -114,6 +116,7 @@ func TestBrowserRaiseHandReadsLower(t *testing.T) {
 // pages name the circle's next session and show the circle's support text.
 func TestBrowserEndedPagesAndCalendar(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	const support = "Between sessions: Samaritans, 116 123, day or night."
 	code, g, _ := s.do(t, "POST", "/api/v1/groups", testAdminToken, "application/json", strings.NewReader(`{"name":"Tuesday grief circle"}`))

@@ -67,6 +67,7 @@ func typeName(t *testing.T, ctx context.Context, name string) {
 // fake microphone's tone.
 func TestBrowserHoldEndsOnJoinPage(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	for _, size := range pageSizes {
 		t.Run(size.name, func(t *testing.T) {
 			s := startServer(t, nil)
@@ -167,6 +168,7 @@ func toneLevelLast(l *testpeer.Listener, freq float64) float64 {
 // not retried; a name that shows nothing is refused on the page itself.
 func TestBrowserNamesOnJoinPage(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	for _, size := range pageSizes {
 		t.Run(size.name, func(t *testing.T) {
 			s := startServer(t, nil)

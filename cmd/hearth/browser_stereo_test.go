@@ -111,6 +111,7 @@ const whepStereoJS = `(async (url, token) => {
 // its offer (the server's part: answer and encoding), then through the listen page at phone size
 // and a member's join page at desktop size.
 func TestBrowserStereo(t *testing.T) {
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, stereoWAV(t, 440, 1200, 8))
 	sess := s.createSession(t, "Stereo", time.Now(), true, id)

@@ -93,6 +93,7 @@ const statsJS = `(async () => {
 // getStats that audio with energy arrives and plays.
 func TestBrowserListenPage(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Evening meditation", time.Now(), true, id)

@@ -72,6 +72,7 @@ func yuvAt(p vpxdec.Picture, x, y int) (r, g, b float64) {
 // answered with one.
 func TestCollageVideoOverWHEP(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	sess := finalizedCollage(t, s, 2*time.Second, false, "orient6.jpg")
 	sid, listen := sess["id"].(string), sess["listener_token"].(string)
@@ -207,6 +208,7 @@ func abs(x float64) float64 {
 // decodes the picture; once the session has begun the collage cannot be reopened.
 func TestCollagePrerendered(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	sess := finalizedCollage(t, s, 10*time.Second, true, "orient6.jpg", "phone_gps.jpg")
 	sid, listen := sess["id"].(string), sess["listener_token"].(string)

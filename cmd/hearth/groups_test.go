@@ -15,6 +15,7 @@ import (
 // media files nothing else uses.
 func TestGroupLifecycle(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	s.postJSON(t, "/api/v1/hosts", map[string]any{"username": "maria", "password": "a long passphrase"})
 	b := newBrowserClient(t, s)

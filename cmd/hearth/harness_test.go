@@ -203,3 +203,12 @@ func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
 	return io.ReadAll(resp.Body)
 }
+
+// longTest skips an end-to-end test that takes seconds (a browser, a restart, a whole program)
+// under -short, so the quick loop while coding stays under a minute; make test runs them all.
+func longTest(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test of several seconds: skipped with -short (make test runs it)")
+	}
+}

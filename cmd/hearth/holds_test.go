@@ -43,6 +43,7 @@ func lastMutedOf(m *testpeer.Member) string {
 // member's tone in the mix.
 func TestProgramHoldEndsForMembers(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	start := time.Now().Add(1500 * time.Millisecond)
 	body := fmt.Sprintf(`{"title":"Circle","starts_at":%q,"program":[
@@ -209,6 +210,7 @@ func readEventData(t *testing.T, ctx context.Context, s *testServer, sid, token 
 // unmute is accepted and a WHEP listener hears the host's voice over the meditation.
 func TestProgramHoldSparesTheHost(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	body := fmt.Sprintf(`{"title":"Circle","starts_at":%q,"program":[
 		{"name":"Meditation","length_ms":60000,"mics":"muted"}]}`, time.Now().Format(time.RFC3339Nano))

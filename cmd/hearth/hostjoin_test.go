@@ -56,6 +56,7 @@ func rosterEntry(m *testpeer.Member, name string) map[string]any {
 // endpoint; a member's raised hand carries hand_at, and the host lowering it tells the member.
 func TestHostJoinsTheRoom(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Circle", time.Now(), true, id)

@@ -20,6 +20,7 @@ var roleNames = []string{"admin", "owner", "cohost", "stranger", "member", "list
 // of 400 mean "allowed, but the body was wrong on purpose".
 func TestRoleMatrix(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	tokens := map[string]string{"admin": testAdminToken, "anonymous": ""}
 	for _, name := range []string{"owner", "cohost", "stranger"} {

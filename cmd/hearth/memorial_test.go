@@ -27,6 +27,7 @@ func (s *testServer) makeMemorial(t *testing.T, sess map[string]any) {
 // calendar file.
 func TestMemorialOnlyWhenChosen(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Breathing together", time.Now().Add(time.Hour), false, id)
@@ -165,6 +166,7 @@ func TestMemorialOnlyWhenChosen(t *testing.T) {
 // API or admin token, and the .ics it names opens with it.
 func TestListenInfoCalendarURL(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Evening", time.Now().Add(time.Hour), false, id)

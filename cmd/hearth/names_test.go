@@ -16,6 +16,7 @@ import (
 // rejoin naming their earlier connection gets the name back.
 func TestNamesOverHTTP(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Circle", time.Now(), true, id)

@@ -13,6 +13,7 @@ import (
 // routes the server has (pages and static files aside), and is a well-formed OpenAPI 3 document.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	code, doc, _ := s.do(t, http.MethodGet, "/api/v1/openapi.json", "", "", nil)
 	if code != 200 || doc["openapi"] != "3.0.3" {

@@ -17,6 +17,7 @@ import (
 // segments, listeners hear silence while people share, and "next" skips ahead.
 func TestProgramSegments(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	a := s.uploadFile(t, fixture("tone440_a.mp3")) // 3.1 s
 	b := s.uploadFile(t, fixture("tone440_b.mp3")) // 2.9 s
@@ -100,6 +101,7 @@ func TestProgramSegments(t *testing.T) {
 // in the segment, and at the place, the timeline says.
 func TestProgramResumesItsSegmentAfterRestart(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	a := s.uploadFile(t, fixture("tone440_a.mp3"))
 	start := time.Now()

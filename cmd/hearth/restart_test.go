@@ -143,6 +143,7 @@ func stepErrors(pkts []testpeer.Packet, l *testpeer.Listener, start time.Time) (
 // again: the stream picks up within a second of where the timeline says it should be.
 func TestRestartResumesPosition(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	bin := buildBinary(t)
 	data := t.TempDir()
 	addr := freePort(t)

@@ -18,6 +18,7 @@ import (
 // events stream shows the roster to listeners.
 func TestMemberJoinsOverHTTP(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	sess := s.createSession(t, "Circle", time.Now(), true, id)
@@ -150,6 +151,7 @@ func TestTURNCredentialsInListenInfo(t *testing.T) {
 // which is what a router or firewall can forward.
 func TestOneUDPPortForAllPeers(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -199,6 +201,7 @@ func TestOneUDPPortForAllPeers(t *testing.T) {
 // switch is stored.
 func TestDuckingPerSession(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	id := s.uploadFile(t, fixture("tone523_44k.mp3"))
 	code, sess := s.postJSON(t, "/api/v1/sessions", map[string]any{
@@ -259,6 +262,7 @@ func readEvents(t *testing.T, ctx context.Context, s *testServer, sid, token str
 // is told.
 func TestShutdownIsNotTheEnd(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, how := range []string{"shutdown", "end"} {

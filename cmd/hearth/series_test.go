@@ -13,6 +13,7 @@ import (
 // live on time; one occurrence is cancelled and another moved; nothing is ever made twice.
 func TestRecurringSeries(t *testing.T) {
 	t.Parallel()
+	longTest(t)
 	s := startServer(t, nil)
 	code, g, _ := s.do(t, "POST", "/api/v1/groups", testAdminToken, "application/json", strings.NewReader(`{"name":"Daily sit"}`))
 	if code != 201 {
