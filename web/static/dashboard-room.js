@@ -9,21 +9,13 @@
 //
 // Nothing here draws: dashboard-live.js asks view() after each onChange.
 
-import { connection, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
+import { LIVE_TIMING, connection, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
 
 /** @import { Attempt, Auth, Refusal, RoomState } from "./live.js" */
 
 const MIC_CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } };
 const BACKOFF_MS = [1000, 2000, 4000, 5000, 5000, 10000];
 const DOORS_RETRY_MS = 5000;
-const TIMING = {
-  gatherMs: 1500,
-  postTimeoutMs: 10000,
-  connectTimeoutMs: 10000,
-  graceMs: 2000,
-  stableMs: 10000,
-  closeGraceMs: 300,
-};
 
 /**
  * @typedef {"out" | "asking" | "connecting" | "connected" | "reconnecting" | "waiting" | "blocked" | "stopped"} Phase
@@ -98,7 +90,7 @@ export function hostRoom(o) {
     onUnsupported: () => stop("This browser can’t join the room. Try a current Chrome, Safari, Firefox or Edge."),
     mayRetry: () => want,
     backoff: BACKOFF_MS,
-    timing: TIMING,
+    timing: LIVE_TIMING, // the join page's pacing
   });
 
   /** @param {Phase} next */
