@@ -20,8 +20,6 @@
 import {
   liveElements,
   mediaSession,
-  newAudio as newAudioIn,
-  playOrBlocked,
   playsTrack,
   reactionStage,
   pageLifecycle,
@@ -36,6 +34,7 @@ import {
 } from "./shared.js";
 import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, refusalRouter, roomMessages, sessionPoller } from "./live.js";
 import { pageCollage } from "./collage-view.js";
+import { roomAudio, setAudioSession } from "./join-audio.js";
 import { rosterView } from "./join-roster.js";
 import {
   NAME_ERRORS,
@@ -188,7 +187,6 @@ let statusDetail = ""; // "", "offline", "busy", "full", "doors"
 let lastReactionAt = -Infinity;
 const ownEchoes = [];
 let toastTimer = 0;
-const memberAudio = new Map(); // member id -> {audio, stream, transceiver}
 const stage = reactionStage({
   container: ui.reactions,
   announce: ui.announce,
@@ -196,8 +194,18 @@ const stage = reactionStage({
   gapMs: REACTION_SHOW_GAP_MS,
 });
 const collage = pageCollage(document);
+// The broadcast's and the members' <audio> elements.
+const sound = roomAudio({
+  sink: ui.sink,
+  hearth,
+  current: () => conn.current(),
+  blocked: () => {
+    if (!want) return;
+    ui.resume.hidden = false;
+    setConnState("blocked");
+  },
+});
 hearth.collage = collage;
-let volume = 1;
 
 function authHeaders(extra) {
   return Object.assign({ Authorization: `Bearer ${token}` }, extra);
@@ -285,7 +293,7 @@ function joinWithMic() {
   rememberName();
   // Inside the tap: iOS lets an element play sound later only if play() was
   // first called from a gesture.
-  unlockAudio();
+  sound.unlock();
   hideMicHelp();
 
   const seq = ++askSeq;
@@ -328,7 +336,7 @@ function justListen() {
   hideMicHelp();
   if (want) leaveRoom(true);
   stopMic();
-  unlockAudio();
+  sound.unlock();
   enterRoom("listen");
 }
 
@@ -337,7 +345,7 @@ function enterRoom(nextMode) {
   hearth.mode = mode;
   finish = "";
   want = true;
-  heardPaused = false;
+  sound.setPaused(false);
   confirming = 0; // a question still out from an earlier visit to the room is not this one's
   statusDetail = "";
   hold.reset();
@@ -377,7 +385,8 @@ function stopEverything(sayGoodbye) {
   conn.stop(sayGoodbye);
   closeEvents();
   stopMic();
-  silenceAll();
+  sound.silenceAll();
+  ui.resume.hidden = true;
   collage.end();
   roster = [];
   hearth.roster = roster;
@@ -604,122 +613,6 @@ function toggleMic() {
 }
 
 // ---------------------------------------------------------------------------
-// Audio elements: one for the broadcast, one per member on a microphone.
-// Chromium plays remote WebRTC audio only through media elements.
-
-function newAudio() {
-  return newAudioIn(ui.sink, volume);
-}
-
-function ensureAudio() {
-  if (!hearth.audio) {
-    hearth.audio = newAudio();
-    hearth.audio.dataset.role = "broadcast";
-  }
-  return hearth.audio;
-}
-
-// unlockAudio runs in the tap: play() from a gesture is what iOS needs before
-// an element may make sound later, when the connection is up.
-function unlockAudio() {
-  const audio = ensureAudio();
-  if (!audio.srcObject) audio.srcObject = new MediaStream();
-  const p = audio.play();
-  if (p && typeof p.catch === "function") p.catch(() => {});
-}
-
-function play(audio) {
-  if (!audio || !audio.srcObject || heardPaused) return;
-  playOrBlocked(audio, () => {
-    if (!want) return;
-    ui.resume.hidden = false;
-    setConnState("blocked");
-  });
-}
-
-function playAll() {
-  play(hearth.audio);
-  for (const m of memberAudio.values()) play(m.audio);
-}
-
-function attachBroadcast(stream) {
-  const audio = ensureAudio();
-  if (audio.srcObject !== stream) audio.srcObject = stream;
-  play(audio);
-}
-
-function attachMember(a, id, stream, transceiver) {
-  let m = memberAudio.get(id);
-  if (!m) {
-    const audio = newAudio();
-    audio.dataset.member = id;
-    m = { audio, stream: null, transceiver };
-    memberAudio.set(id, m);
-  }
-  m.transceiver = transceiver;
-  if (m.stream !== stream) {
-    m.stream = stream;
-    m.audio.srcObject = stream;
-    stream.addEventListener("removetrack", () => {
-      if (conn.current() === a && stream.getTracks().length === 0) dropMember(id, stream);
-    });
-  }
-  play(m.audio);
-  exposeMembers();
-}
-
-function dropMember(id, stream) {
-  const m = memberAudio.get(id);
-  if (!m || (stream && m.stream !== stream)) return;
-  m.audio.pause();
-  m.audio.srcObject = null;
-  m.audio.remove();
-  memberAudio.delete(id);
-  exposeMembers();
-}
-
-// sweepMembers drops the elements of tracks the server took away in a
-// renegotiation (their transceiver no longer receives).
-function sweepMembers() {
-  for (const [id, m] of memberAudio) {
-    const t = m.transceiver;
-    const dir = t && t.currentDirection;
-    if (!t || t.stopped || dir === "inactive" || dir === "sendonly" || dir === "stopped") dropMember(id);
-  }
-}
-
-function dropAllMembers() {
-  for (const id of [...memberAudio.keys()]) dropMember(id);
-}
-
-function exposeMembers() {
-  const out = {};
-  for (const [id, m] of memberAudio) out[id] = m.audio;
-  hearth.members = out;
-}
-
-function silenceAll() {
-  dropAllMembers();
-  const audio = hearth.audio;
-  if (audio) {
-    audio.pause();
-    audio.srcObject = null;
-  }
-  ui.resume.hidden = true;
-}
-
-// setAudioSession tells iOS (Safari 16.4+) what kind of sound this is: a call
-// with a microphone, or playback that keeps going with the ring switch off.
-function setAudioSession(type) {
-  try {
-    const nav = /** @type {any} */ (navigator);
-    if (nav.audioSession) nav.audioSession.type = type;
-  } catch {
-    // Optional.
-  }
-}
-
-// ---------------------------------------------------------------------------
 // The connection: live.js keeps one RTCPeerConnection at a time and brings it
 // back after a drop with the same name and the same microphone stream, no new
 // question and no new tap. This page adds its transceivers and plays what comes.
@@ -740,7 +633,7 @@ const conn = connection({
   onConnected: () => {
     if (statusDetail !== "full") statusDetail = "";
     if (hearth.state !== "blocked") setConnState("connected");
-    playAll();
+    sound.playAll();
   },
   onRetrying: ({ everConnected, offline }) => {
     if (offline) statusDetail = "offline";
@@ -752,7 +645,7 @@ const conn = connection({
     hearth.pc = null;
     hearth.dc = null;
     // The member tracks belong to this connection; the next one brings its own.
-    dropAllMembers();
+    sound.dropAllMembers();
     if (speaking.size) {
       speaking = new Set();
       renderRoster();
@@ -790,7 +683,7 @@ function setupAttempt(a) {
   hearth.dc = a.dc;
   // The receiver's track exists before negotiation, so the element can start
   // playing it now; sound flows once the connection is up.
-  attachBroadcast(new MediaStream([a.tx.receiver.track]));
+  sound.attachBroadcast(new MediaStream([a.tx.receiver.track]));
 }
 
 /**
@@ -807,13 +700,13 @@ function onTrack(a, event) {
   const stream = event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]);
   if (event.transceiver === a.tx) {
     // The microphone's own transceiver carries the broadcast back to us.
-    if (!playsTrack(hearth.audio, event.track)) attachBroadcast(stream);
+    if (!playsTrack(hearth.audio, event.track)) sound.attachBroadcast(stream);
     return;
   }
   if (a.page.mode !== "mic") return;
   // Every other track is one member's microphone; its stream id is their id.
   const id = event.streams && event.streams[0] ? event.streams[0].id : event.track.id;
-  attachMember(a, id, stream, event.transceiver);
+  sound.attachMember(a, id, stream, event.transceiver);
 }
 
 // refused: a refused attempt, as the listen page takes it, with the join
@@ -962,7 +855,7 @@ async function answerOffer(a, sdp) {
   await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
   if (a.done) return;
   send({ type: "answer", sdp: pc.localDescription.sdp });
-  sweepMembers();
+  sound.sweepMembers();
 }
 
 // onMuted takes a "muted" message about us: a hold of the host's, its
@@ -1380,21 +1273,17 @@ function tick() {
 // ---------------------------------------------------------------------------
 // Volume, and the lock screen's and headset's controls, like the listen page.
 
-// heardPaused: the person paused the room's sound from the lock screen or a
-// headset; play brings it back. The microphone is not touched.
-let heardPaused = false;
-
 const showMedia = mediaSession({
+  // Pausing from the lock screen or a headset pauses the room's sound until
+  // play; the microphone is not touched.
   play: () => {
-    heardPaused = false;
-    playAll();
+    sound.setPaused(false);
+    sound.playAll();
     updateMediaSession();
   },
   pause: () => {
     if (!want) return;
-    heardPaused = true;
-    if (hearth.audio) hearth.audio.pause();
-    for (const m of memberAudio.values()) m.audio.pause();
+    sound.setPaused(true);
     updateMediaSession();
   },
 });
@@ -1402,7 +1291,7 @@ const showMedia = mediaSession({
 // updateMediaSession tells the phone what plays (the piece, or the session)
 // and whether the room is heard, for its lock screen.
 function updateMediaSession() {
-  const heard = want && conn.isConnected() && !heardPaused;
+  const heard = want && conn.isConnected() && !sound.paused();
   showMedia(want ? (heard ? "playing" : "paused") : "none", nowPlaying && nowPlaying.title, info && info.title);
 }
 
@@ -1411,11 +1300,7 @@ function updateMediaSession() {
 
 function setup() {
   recallName();
-  setupVolume(ui.volume, ui.volumeHint, (v) => {
-    volume = v;
-    if (hearth.audio) hearth.audio.volume = v;
-    for (const m of memberAudio.values()) m.audio.volume = v;
-  });
+  setupVolume(ui.volume, ui.volumeHint, (v) => sound.setVolume(v));
   ui.form.addEventListener("submit", (event) => {
     // Enter or "Done" on the keyboard only closes the keyboard: joining is a
     // choice made with one of the two buttons.
@@ -1459,7 +1344,7 @@ function setup() {
   ui.resume.addEventListener("click", () => {
     ui.resume.hidden = true;
     setConnState(conn.isConnected() ? "connected" : want ? "connecting" : hearth.state);
-    playAll();
+    sound.playAll();
   });
   ui.rejoin.addEventListener("click", () => {
     finish = "";
@@ -1476,7 +1361,7 @@ function setup() {
     wanted: () => want,
     conn,
     visible: () => {
-      playAll();
+      sound.playAll();
       conn.reconnectNow();
       openEvents();
     },
