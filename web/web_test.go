@@ -464,23 +464,26 @@ func TestScriptsFindTheirElements(t *testing.T) {
 // The join page may keep one thing on the device, the display name, and only
 // under its own key; nothing else may be stored or sent elsewhere.
 func TestJoinStoresOnlyTheName(t *testing.T) {
-	src := readStatic(t, "join.js")
-	for _, bad := range []string{"sessionStorage", "indexedDB", "document.cookie", "caches.", "serviceWorker"} {
-		if strings.Contains(src, bad) {
-			t.Errorf("join.js uses %s", bad)
+	all := ""
+	for name, src := range pageScripts(t, "join.js") {
+		all += src
+		for _, bad := range []string{"sessionStorage", "indexedDB", "document.cookie", "caches.", "serviceWorker"} {
+			if strings.Contains(src, bad) {
+				t.Errorf("%s uses %s", name, bad)
+			}
+		}
+		setRE := regexp.MustCompile(`setItem\(([^,]+),`)
+		for _, m := range setRE.FindAllStringSubmatch(src, -1) {
+			if strings.TrimSpace(m[1]) != "NAME_KEY" {
+				t.Errorf("%s stores under %s, want only NAME_KEY", name, m[1])
+			}
 		}
 	}
-	if n := strings.Count(src, "localStorage"); n != 1 {
-		t.Errorf("join.js names localStorage %d times, want once (in storage())", n)
+	if n := strings.Count(all, "localStorage"); n != 1 {
+		t.Errorf("the join page's scripts name localStorage %d times, want once (handed to nameStore)", n)
 	}
-	setRE := regexp.MustCompile(`setItem\(([^,]+),`)
-	for _, m := range setRE.FindAllStringSubmatch(src, -1) {
-		if strings.TrimSpace(m[1]) != "NAME_KEY" {
-			t.Errorf("join.js stores under %s, want only NAME_KEY", m[1])
-		}
-	}
-	if !strings.Contains(src, `const NAME_KEY = "hearth.name";`) {
-		t.Errorf("NAME_KEY is not hearth.name")
+	if !strings.Contains(readStatic(t, "join-name.js"), `const NAME_KEY = "hearth.name";`) {
+		t.Errorf("NAME_KEY is not hearth.name in join-name.js")
 	}
 }
 

@@ -35,6 +35,9 @@ import {
 import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, refusalRouter, roomMessages, sessionPoller } from "./live.js";
 import { pageCollage } from "./collage-view.js";
 import { roomAudio, setAudioSession } from "./join-audio.js";
+import { micHelp, platformOf } from "./join-mic-help.js";
+import { nameStore } from "./join-name.js";
+import { ownEchoes } from "./join-reactions.js";
 import { rosterView } from "./join-roster.js";
 import {
   NAME_ERRORS,
@@ -60,7 +63,6 @@ const ECHO_WINDOW_MS = 4000;
 const CONFIRM_TIMEOUT_MS = 8000; // asking the server whether an "ended" is the end
 const HAND_SETTLE_MS = 2500;
 const UNMUTE_REFUSAL_MS = 3000;
-const NAME_KEY = "hearth.name";
 
 const MIC_CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } };
 
@@ -185,7 +187,7 @@ let statusDetail = ""; // "", "offline", "busy", "full", "doors"
 
 // Reactions and messages.
 let lastReactionAt = -Infinity;
-const ownEchoes = [];
+const echoes = ownEchoes(ECHO_WINDOW_MS);
 let toastTimer = 0;
 const stage = reactionStage({
   container: ui.reactions,
@@ -490,36 +492,18 @@ function clearNameError() {
   ui.name.removeAttribute("aria-invalid");
 }
 
-function storage() {
-  try {
-    return window.localStorage;
-  } catch {
-    return null; // blocked (private browsing, strict settings)
-  }
-}
+// The name is kept on the device only when the person asks (join-name.js).
+const names = nameStore(() => window.localStorage);
 
 function rememberName() {
-  const s = storage();
-  if (!s) return;
-  try {
-    if (ui.remember.checked && displayName) s.setItem(NAME_KEY, displayName);
-    else s.removeItem(NAME_KEY);
-  } catch {
-    // Full or blocked: nothing is kept, which is fine.
-  }
+  names.keep(displayName, ui.remember.checked);
 }
 
 function recallName() {
-  const s = storage();
-  if (!s) return;
-  try {
-    const saved = cleanName(s.getItem(NAME_KEY) || "");
-    if (saved) {
-      ui.name.value = saved;
-      ui.remember.checked = true;
-    }
-  } catch {
-    // Nothing remembered.
+  const saved = names.recall();
+  if (saved) {
+    ui.name.value = saved;
+    ui.remember.checked = true;
   }
 }
 
@@ -1003,22 +987,14 @@ function react(kind, button) {
     return;
   }
   lastReactionAt = now;
-  ownEchoes.push({ kind, at: now });
+  echoes.sent(kind, now);
   stage.show(kind, displayName, true);
 }
 
 /** @param {{kind: "candle" | "heart", name: string}} r */
 function onReaction({ kind, name }) {
   // Our own reaction was shown when we sent it; skip the server's echo of it.
-  const now = performance.now();
-  while (ownEchoes.length && now - ownEchoes[0].at > ECHO_WINDOW_MS) ownEchoes.shift();
-  if (name === displayName) {
-    const i = ownEchoes.findIndex((e) => e.kind === kind);
-    if (i >= 0) {
-      ownEchoes.splice(i, 1);
-      return;
-    }
-  }
+  if (echoes.isEcho(kind, name, displayName, performance.now())) return;
   stage.show(kind, name, false);
 }
 
@@ -1037,42 +1013,8 @@ function toast(text) {
 // ---------------------------------------------------------------------------
 // Microphone help, in plain words for the device in hand.
 
-function platform() {
-  const ua = navigator.userAgent || "";
-  if (/iPad|iPhone|iPod/.test(ua) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1)) return "ios";
-  if (/Android/i.test(ua)) return "android";
-  if (/Macintosh/.test(ua) && /Safari/.test(ua) && !/Chrome|Chromium|Firefox|Edg/.test(ua)) return "mac-safari";
-  return "desktop";
-}
-
 function showMicHelp(err) {
-  const name = err && err.name;
-  let why = "Your browser didn’t let this page use the microphone.";
-  let how = "";
-  if (name === "Unsupported") {
-    why = "This browser can’t use a microphone on this page.";
-    how = "Opening the link in Safari or Chrome may help.";
-  } else if (name === "NotFoundError" || name === "OverconstrainedError") {
-    why = "We couldn’t find a microphone on this device.";
-    how = "If you use a headset, check it is plugged in, then press Join with microphone again.";
-  } else if (name === "NotReadableError" || name === "AbortError") {
-    why = "Your microphone seems to be busy. Another app or a call may be using it.";
-    how = "Close that app, then press Join with microphone again.";
-  } else {
-    switch (platform()) {
-      case "ios":
-        how = "To allow it: tap the “aA” button in the address bar, then Website Settings, and set Microphone to Allow. Then press Join with microphone again.";
-        break;
-      case "android":
-        how = "To allow it: tap the icon to the left of the web address, then Permissions, and turn on Microphone. Then press Join with microphone again.";
-        break;
-      case "mac-safari":
-        how = "To allow it: in the Safari menu choose Settings for This Website, and set Microphone to Allow. Then press Join with microphone again.";
-        break;
-      default:
-        how = "To allow it: click the icon at the left of the address bar and allow the microphone. Then press Join with microphone again.";
-    }
-  }
+  const { why, how } = micHelp(err && err.name, platformOf(navigator.userAgent, navigator.platform, navigator.maxTouchPoints));
   setText(ui.micHelpWhy, why);
   setText(ui.micHelpHow, how);
   ui.micHelp.hidden = false;

@@ -1,0 +1,95 @@
+// The join page's DOM-free pieces: the microphone's help, the kept name, and
+// telling our own reactions' echoes apart.
+import test from "node:test";
+import assert from "node:assert/strict";
+import { micHelp, platformOf } from "../static/join-mic-help.js";
+import { nameStore } from "../static/join-name.js";
+import { ownEchoes } from "../static/join-reactions.js";
+
+test("platformOf names the device in hand", () => {
+  const iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+  const ipad = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15";
+  const android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36";
+  const macChrome = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
+  for (const [ua, platform, touch, want] of [
+    [iphone, "iPhone", 5, "ios"],
+    [ipad, "MacIntel", 5, "ios"],
+    [ipad, "MacIntel", 0, "mac-safari"],
+    [android, "Linux armv8l", 5, "android"],
+    [macChrome, "MacIntel", 0, "desktop"],
+    ["", "", 0, "desktop"],
+  ]) {
+    assert.equal(platformOf(ua, platform, touch), want, `${platform} ${touch}`);
+  }
+});
+
+test("micHelp says why and how, for the error and the device", () => {
+  assert.match(micHelp("Unsupported", "ios").why, /can’t use a microphone/);
+  assert.match(micHelp("NotFoundError", "ios").why, /couldn’t find a microphone/);
+  assert.match(micHelp("OverconstrainedError", "desktop").how, /headset/);
+  assert.match(micHelp("NotReadableError", "android").why, /busy/);
+  assert.match(micHelp("AbortError", "android").how, /Close that app/);
+  const refused = ["ios", "android", "mac-safari", "desktop"].map((p) => micHelp("NotAllowedError", /** @type {any} */ (p)));
+  for (const h of refused) assert.equal(h.why, "Your browser didn’t let this page use the microphone.");
+  assert.match(refused[0].how, /“aA”/);
+  assert.match(refused[1].how, /Permissions/);
+  assert.match(refused[2].how, /Settings for This Website/);
+  assert.match(refused[3].how, /address bar/);
+  assert.equal(new Set(refused.map((h) => h.how)).size, 4);
+  assert.deepEqual(micHelp(undefined, "desktop"), refused[3]);
+});
+
+function fakeStorage() {
+  const m = new Map();
+  return {
+    m,
+    getItem: (k) => (m.has(k) ? m.get(k) : null),
+    setItem: (k, v) => m.set(k, String(v)),
+    removeItem: (k) => m.delete(k),
+  };
+}
+
+test("nameStore keeps the name only when asked, under hearth.name", () => {
+  const s = fakeStorage();
+  const names = nameStore(() => s);
+  assert.equal(names.recall(), "");
+  names.keep("Ada", true);
+  assert.deepEqual([...s.m], [["hearth.name", "Ada"]]);
+  assert.equal(names.recall(), "Ada");
+  names.keep("Ada", false);
+  assert.equal(s.m.size, 0);
+  names.keep("", true);
+  assert.equal(s.m.size, 0, "an empty name is not kept");
+  s.m.set("hearth.name", "  Ada  ");
+  assert.equal(names.recall(), "Ada", "a kept name is cleaned");
+});
+
+test("nameStore keeps nothing where storage is blocked", () => {
+  const blocked = nameStore(() => {
+    throw new Error("SecurityError");
+  });
+  blocked.keep("Ada", true);
+  assert.equal(blocked.recall(), "");
+  assert.equal(nameStore(() => null).recall(), "");
+  const full = fakeStorage();
+  full.setItem = () => {
+    throw new Error("QuotaExceededError");
+  };
+  full.getItem = () => {
+    throw new Error("SecurityError");
+  };
+  const names = nameStore(() => full);
+  names.keep("Ada", true);
+  assert.equal(names.recall(), "");
+});
+
+test("ownEchoes skips the echo of our own reaction once, within its window", () => {
+  const e = ownEchoes(4000);
+  e.sent("candle", 1000);
+  assert.equal(e.isEcho("candle", "Bea", "Ada", 1500), false, "someone else's");
+  assert.equal(e.isEcho("heart", "Ada", "Ada", 1500), false, "not a kind we sent");
+  assert.equal(e.isEcho("candle", "Ada", "Ada", 1500), true);
+  assert.equal(e.isEcho("candle", "Ada", "Ada", 1600), false, "a second one is another person named Ada");
+  e.sent("heart", 2000);
+  assert.equal(e.isEcho("heart", "Ada", "Ada", 6001), false, "too late to be the echo");
+});
