@@ -39,6 +39,7 @@ import { micHelp, platformOf } from "./join-mic-help.js";
 import { nameStore } from "./join-name.js";
 import { ownEchoes } from "./join-reactions.js";
 import { rosterView } from "./join-roster.js";
+import { LINK_INCOMPLETE, LINK_REFUSED, LINK_UNKNOWN, NO_WEBRTC, RELEASED, endWords, micWords, statusWords, viewOf } from "./join-words.js";
 import {
   NAME_ERRORS,
   checkName,
@@ -66,14 +67,6 @@ const UNMUTE_REFUSAL_MS = 3000;
 
 const MIC_CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } };
 
-const LINK_INCOMPLETE = "This link looks incomplete. Ask your host for the link again.";
-const LINK_REFUSED = "This link doesn’t work any more. Ask your host for the link again.";
-const LINK_UNKNOWN = "We couldn’t find this session. Ask your host for the link again.";
-const NO_WEBRTC = "This browser can’t join live sessions. Please open the link in Safari, Chrome or Firefox.";
-const ENDED = "This session has ended. Thank you for being here.";
-const REMOVED = "The host has asked you to leave this session.";
-const LEFT = "You have left the session.";
-const RELEASED = "You may speak again. Your microphone is off until you tap it.";
 
 const el = (id) => document.getElementById(id);
 const ui = {
@@ -1037,11 +1030,7 @@ function setConnState(state) {
 }
 
 function view() {
-  if (linkProblem) return "problem";
-  if (finish) return finish;
-  if (info && info.state === "ended") return "ended";
-  if (want) return "room";
-  return info ? "join" : "loading";
+  return viewOf({ linkProblem, finish, info, want });
 }
 
 function render() {
@@ -1084,22 +1073,7 @@ function renderState() {
 }
 
 function renderEnd(v) {
-  let message = "";
-  let note = "";
-  let rejoin = false;
-  if (v === "problem") {
-    message = linkProblem;
-  } else if (v === "ended") {
-    message = ENDED;
-    note = "You can close this page whenever you like.";
-  } else if (v === "removed") {
-    message = REMOVED;
-    note = "You can close this page now. If you think this was a mistake, you can contact your host.";
-  } else if (v === "left") {
-    message = LEFT;
-    note = "Take good care. You can close this page, or join again if you like.";
-    rejoin = true;
-  }
+  const { message, note, rejoin } = endWords(v, linkProblem);
   setText(ui.endMessage, message);
   setText(ui.endNote, note);
   ui.rejoin.hidden = !rejoin;
@@ -1108,68 +1082,29 @@ function renderEnd(v) {
 }
 
 function renderStatus() {
-  const s = hearth.state;
-  let text = "";
-  let kind = "";
-  const detail =
-    statusDetail === "offline"
-      ? " Waiting for your internet connection."
-      : statusDetail === "busy"
-        ? " Hearth is busy right now. We’ll keep trying."
-        : statusDetail === "full"
-          ? " The room is full right now. We’ll keep trying, or you can just listen."
-          : "";
-  switch (s) {
-    case "connecting":
-      text = (mode === "mic" ? "Joining…" : "Connecting…") + detail;
-      kind = "wait";
-      break;
-    case "reconnecting":
-      text = "Reconnecting… You don’t need to do anything." + detail;
-      kind = "wait";
-      break;
-    case "waiting":
-      text = "The room isn’t open yet. We’ll bring you in as soon as it opens.";
-      kind = "wait";
-      break;
-    case "connected":
-      if (mode === "listen") text = "Listening";
-      else if (micLost) text = "Your microphone stopped. Tap Microphone to turn it back on.";
-      else if (micLocked()) text = hold.roomLocked() && !hold.byHost() ? "You’re in the room. The host has quieted the microphones for now." : "You’re in the room. The host has muted your microphone.";
-      else text = micOn ? "You’re in the room. Others can hear you." : "You’re in the room. You’re muted.";
-      kind = "ok";
-      break;
-    case "blocked":
-      text = "Your browser paused the sound.";
-      break;
-  }
+  const { text, kind, joinText } = statusWords({
+    state: hearth.state,
+    mode,
+    detail: statusDetail,
+    micOn,
+    micLost,
+    locked: micLocked(),
+    roomLocked: hold.roomLocked(),
+    byHost: hold.byHost(),
+    hasWebRTC,
+    linkProblem,
+  });
   setText(ui.status, text);
   setData(ui.status, "kind", kind);
   ui.altListen.hidden = !(want && mode === "mic" && statusDetail === "full");
-
-  let joinText = "";
-  if (s === "asking") joinText = "Your browser will ask to use your microphone. Please choose Allow.";
-  else if (s === "refused") joinText = "You can’t join with a microphone right now: the room may be closed to new people. You can still listen.";
-  else if (!hasWebRTC && !linkProblem) joinText = NO_WEBRTC;
   setText(ui.joinStatus, joinText);
 }
 
 function renderMic() {
   const locked = micLocked();
-  const on = micOn && !locked && !micLost;
+  const { on, text, state } = micWords({ micOn, locked, micLost });
   ui.mic.disabled = mode === "mic" && locked;
   setAttr(ui.mic, "aria-pressed", on ? "true" : "false");
-  let text = "Off · tap to talk";
-  let state = "off";
-  if (locked) {
-    text = "Muted by the host";
-    state = "locked";
-  } else if (micLost) {
-    text = "Stopped · tap to turn on";
-  } else if (on) {
-    text = "On · tap to mute";
-    state = "on";
-  }
   setText(ui.micState, text);
   setAttr(ui.mic, "data-state", state);
   const self = hearth.memberId && speaking.has(hearth.memberId);

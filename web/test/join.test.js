@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { micHelp, platformOf } from "../static/join-mic-help.js";
 import { nameStore } from "../static/join-name.js";
 import { ownEchoes } from "../static/join-reactions.js";
+import { LINK_INCOMPLETE, NO_WEBRTC, endWords, micWords, statusWords, viewOf } from "../static/join-words.js";
 
 test("platformOf names the device in hand", () => {
   const iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
@@ -92,4 +93,48 @@ test("ownEchoes skips the echo of our own reaction once, within its window", () 
   assert.equal(e.isEcho("candle", "Ada", "Ada", 1600), false, "a second one is another person named Ada");
   e.sent("heart", 2000);
   assert.equal(e.isEcho("heart", "Ada", "Ada", 6001), false, "too late to be the echo");
+});
+
+test("viewOf: the link, then the finish, then the session decide the screen", () => {
+  const base = { linkProblem: "", finish: "", info: { state: "live" }, want: false };
+  assert.equal(viewOf({ ...base, linkProblem: LINK_INCOMPLETE, finish: "left" }), "problem");
+  assert.equal(viewOf({ ...base, finish: "removed", info: { state: "ended" } }), "removed");
+  assert.equal(viewOf({ ...base, info: { state: "ended" }, want: true }), "ended");
+  assert.equal(viewOf({ ...base, want: true }), "room");
+  assert.equal(viewOf(base), "join");
+  assert.equal(viewOf({ ...base, info: null }), "loading");
+});
+
+test("endWords: only leaving offers to join again", () => {
+  assert.deepEqual(endWords("problem", LINK_INCOMPLETE), { message: LINK_INCOMPLETE, note: "", rejoin: false });
+  assert.equal(endWords("left", "").rejoin, true);
+  assert.match(endWords("removed", "").note, /contact your host/);
+  assert.match(endWords("ended", "").message, /Thank you for being here/);
+  assert.deepEqual(endWords("room", ""), { message: "", note: "", rejoin: false });
+});
+
+test("statusWords says where the person is and what holds the microphone", () => {
+  const f = { state: "connected", mode: "mic", detail: "", micOn: false, micLost: false, locked: false, roomLocked: false, byHost: false, hasWebRTC: true, linkProblem: "" };
+  assert.deepEqual(statusWords(f), { text: "You’re in the room. You’re muted.", kind: "ok", joinText: "" });
+  assert.match(statusWords({ ...f, micOn: true }).text, /Others can hear you/);
+  assert.match(statusWords({ ...f, locked: true, roomLocked: true }).text, /quieted the microphones/);
+  assert.match(statusWords({ ...f, locked: true, roomLocked: true, byHost: true }).text, /muted your microphone/);
+  assert.match(statusWords({ ...f, micLost: true, locked: true }).text, /microphone stopped/);
+  assert.equal(statusWords({ ...f, mode: "listen" }).text, "Listening");
+  assert.deepEqual(statusWords({ ...f, state: "connecting", detail: "full" }), {
+    text: "Joining… The room is full right now. We’ll keep trying, or you can just listen.",
+    kind: "wait",
+    joinText: "",
+  });
+  assert.equal(statusWords({ ...f, state: "reconnecting", mode: "listen", detail: "offline" }).text, "Reconnecting… You don’t need to do anything. Waiting for your internet connection.");
+  assert.match(statusWords({ ...f, state: "asking" }).joinText, /choose Allow/);
+  assert.equal(statusWords({ ...f, state: "idle", hasWebRTC: false }).joinText, NO_WEBRTC);
+  assert.equal(statusWords({ ...f, state: "idle", hasWebRTC: false, linkProblem: LINK_INCOMPLETE }).joinText, "");
+});
+
+test("micWords: a hold wins over everything, a lost track over the choice", () => {
+  assert.deepEqual(micWords({ micOn: true, locked: true, micLost: false }), { on: false, text: "Muted by the host", state: "locked" });
+  assert.deepEqual(micWords({ micOn: true, locked: false, micLost: true }), { on: false, text: "Stopped · tap to turn on", state: "off" });
+  assert.deepEqual(micWords({ micOn: true, locked: false, micLost: false }), { on: true, text: "On · tap to mute", state: "on" });
+  assert.deepEqual(micWords({ micOn: false, locked: false, micLost: false }), { on: false, text: "Off · tap to talk", state: "off" });
 });
