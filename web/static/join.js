@@ -38,6 +38,8 @@ import { roomAudio, setAudioSession } from "./join-audio.js";
 import { micHelp, platformOf } from "./join-mic-help.js";
 import { nameStore } from "./join-name.js";
 import { ownEchoes } from "./join-reactions.js";
+import { hand } from "./join-hand.js";
+import { microphone } from "./join-mic.js";
 import { rosterView } from "./join-roster.js";
 import { LINK_INCOMPLETE, LINK_REFUSED, LINK_UNKNOWN, NO_WEBRTC, RELEASED, endWords, micWords, statusWords, viewOf } from "./join-words.js";
 import {
@@ -162,17 +164,28 @@ let nowPlaying = null;
 let nowPlayingAt = 0;
 let heardRoom = false; // a state message arrived since joining
 
-// The microphone: one stream for the whole visit, reused by every reconnection.
-let micStream = null;
-let micOn = false; // the person wants to be heard
-let micLost = false; // the track ended (another app took it, the OS stopped it)
 // The host's holds on our microphone (theirs on us, the room's, a program
 // part's) and their release: see holds() in live.js.
 const hold = holds();
+// The microphone: one stream for the whole visit, reused by every
+// reconnection (join-mic.js).
+const mic = microphone({
+  hearth,
+  held: () => micLocked(),
+  send: (msg) => send(msg),
+  lost: () => {
+    renderMic();
+    renderStatus();
+  },
+  stopped: () => renderMic(),
+  changed: () => {
+    renderMic();
+    renderRoster();
+    renderStatus();
+  },
+});
 let unmuteAskedAt = -Infinity;
-let handRaised = false;
-let handPending = null; // what we last asked for, until the roster agrees
-let handChangedAt = -Infinity;
+const myHand = hand(HAND_SETTLE_MS);
 
 // The connection.
 let want = false; // we should be in the room
@@ -292,7 +305,7 @@ function joinWithMic() {
   hideMicHelp();
 
   const seq = ++askSeq;
-  const existing = liveMicTrack();
+  const existing = mic.track();
   if (existing) {
     enterRoom("mic");
     return;
@@ -309,7 +322,7 @@ function joinWithMic() {
         stream.getTracks().forEach((t) => t.stop());
         return;
       }
-      useMicStream(stream);
+      mic.use(stream);
       enterRoom("mic");
     },
     (err) => {
@@ -330,7 +343,7 @@ function justListen() {
   clearNameError();
   hideMicHelp();
   if (want) leaveRoom(true);
-  stopMic();
+  mic.stop();
   sound.unlock();
   enterRoom("listen");
 }
@@ -345,8 +358,7 @@ function enterRoom(nextMode) {
   statusDetail = "";
   hold.reset();
   heardRoom = false;
-  handRaised = false;
-  handPending = null;
+  myHand.lowered();
   roster = [];
   hearth.roster = roster;
   speaking = new Set();
@@ -379,7 +391,7 @@ function stopEverything(sayGoodbye) {
   want = false;
   conn.stop(sayGoodbye);
   closeEvents();
-  stopMic();
+  mic.stop();
   sound.silenceAll();
   ui.resume.hidden = true;
   collage.end();
@@ -387,7 +399,7 @@ function stopEverything(sayGoodbye) {
   hearth.roster = roster;
   speaking = new Set();
   hearth.memberId = "";
-  handRaised = false;
+  myHand.lowered();
   hold.reset();
   setAudioSession("auto");
 }
@@ -503,66 +515,19 @@ function recallName() {
 // ---------------------------------------------------------------------------
 // The microphone.
 
-function useMicStream(stream) {
-  if (micStream && micStream !== stream) micStream.getTracks().forEach((t) => t.stop());
-  micStream = stream;
-  hearth.mic = stream;
-  micLost = false;
-  const track = stream.getAudioTracks()[0];
-  if (track) {
-    track.enabled = micOn && !micLocked();
-    track.addEventListener("ended", () => {
-      if (micStream !== stream) return;
-      micLost = true;
-      if (micOn) {
-        micOn = false;
-        send({ type: "mute", muted: true });
-      }
-      renderMic();
-      renderStatus();
-    });
-  }
-}
-
-function liveMicTrack() {
-  const track = micStream && micStream.getAudioTracks()[0];
-  return track && track.readyState === "live" ? track : null;
-}
-
-function stopMic() {
-  if (micStream) micStream.getTracks().forEach((t) => t.stop());
-  micStream = null;
-  hearth.mic = null;
-  micOn = false;
-  micLost = false;
-  renderMic();
-}
-
 function micLocked() {
   return hold.held();
 }
 
-// setMic turns our voice on or off. The track is disabled when off, so the
-// browser sends silence even before the server hears about it.
-function setMic(on, tellServer) {
-  micOn = on;
-  const track = liveMicTrack();
-  if (track) track.enabled = on && !micLocked();
-  if (tellServer) send({ type: "mute", muted: !on });
-  renderMic();
-  renderRoster();
-  renderStatus();
-}
-
 function toggleMic() {
   if (mode !== "mic" || micLocked()) return;
-  if (micOn) {
-    setMic(false, true);
+  if (mic.isOn()) {
+    mic.set(false, true);
     return;
   }
-  if (liveMicTrack()) {
+  if (mic.track()) {
     unmuteAskedAt = performance.now();
-    setMic(true, true);
+    mic.set(true, true);
     return;
   }
   // The microphone stopped (a phone call, another app): ask again, in the tap.
@@ -573,7 +538,7 @@ function toggleMic() {
         stream.getTracks().forEach((t) => t.stop());
         return;
       }
-      useMicStream(stream);
+      mic.use(stream);
       const track = stream.getAudioTracks()[0];
       const a = conn.current();
       const sender = a && a.tx && a.tx.sender;
@@ -582,7 +547,7 @@ function toggleMic() {
         if (typeof sender.setStreams === "function") sender.setStreams(stream);
       }
       unmuteAskedAt = performance.now();
-      setMic(true, true);
+      mic.set(true, true);
       renderStatus();
     },
     () => toast("Your microphone isn’t available right now. You can still listen."),
@@ -642,11 +607,11 @@ function setupAttempt(a) {
   hearth.pc = pc;
   hearth.memberId = ""; // a new member on the server; "welcome" says who
   if (mode === "mic") {
-    const track = liveMicTrack();
+    const track = mic.track();
     /** @type {RTCRtpTransceiverInit} */
-    const init = { direction: "sendrecv", streams: micStream && track ? [micStream] : [] };
+    const init = { direction: "sendrecv", streams: mic.stream() && track ? [mic.stream()] : [] };
     a.tx = pc.addTransceiver(track || "audio", init);
-    if (track) track.enabled = micOn && !micLocked();
+    if (track) track.enabled = mic.isOn() && !micLocked();
     // The data channel goes into the first offer, so the server sees it at once.
     a.dc = pc.createDataChannel("hearth", { ordered: true });
     wireChannel(a);
@@ -809,11 +774,8 @@ function onWelcome(you) {
   hearth.memberId = typeof you.id === "string" ? you.id : String(you.id || "");
   // Tell the new member what we already chose, so a reconnection keeps it:
   // muted unless the person turned the microphone on, the hand as it was.
-  send({ type: "mute", muted: !micOn || micLocked() });
-  if (handRaised && send({ type: "hand", raised: true })) {
-    handPending = true;
-    handChangedAt = performance.now();
-  }
+  send({ type: "mute", muted: !mic.isOn() || micLocked() });
+  if (myHand.raised() && send({ type: "hand", raised: true })) myHand.asked(true, performance.now());
   // A rejoin is a new member on the server, and the host's mute was for the
   // old one: let the person choose again (the microphone stays off).
   hold.welcome(you);
@@ -847,13 +809,13 @@ function onMuted(msg) {
 function onHoldChange(change) {
   if (change === "hold") {
     // The button and the status line say so; no extra message.
-    setMic(false, false);
+    mic.set(false, false);
   } else if (change === "release") {
     // Say it is off to the server too, so the roster is true.
-    setMic(false, mode === "mic");
+    mic.set(false, mode === "mic");
     if (mode === "mic") toast(RELEASED);
-  } else if (change === "mute" && micOn) {
-    setMic(false, false);
+  } else if (change === "mute" && mic.isOn()) {
+    mic.set(false, false);
   }
   renderMic();
   renderStatus();
@@ -861,9 +823,8 @@ function onHoldChange(change) {
 
 // onHand takes a "hand" message: the host lowered our hand.
 function onHand(msg) {
-  if (msg.raised || !handRaised) return;
-  handRaised = false;
-  handPending = null;
+  if (msg.raised || !myHand.raised()) return;
+  myHand.lowered();
   renderActions();
   renderRoster();
   if (msg.by_host) toast("The host has lowered your hand.");
@@ -877,10 +838,10 @@ function onServerError(text) {
     toast("One at a time, please. Try again in a moment.");
     return;
   }
-  if (performance.now() - unmuteAskedAt < UNMUTE_REFUSAL_MS && micOn) {
+  if (performance.now() - unmuteAskedAt < UNMUTE_REFUSAL_MS && mic.isOn()) {
     // Our unmute was refused (the host muted us, or the mics are locked).
     unmuteAskedAt = -Infinity;
-    setMic(false, false);
+    mic.set(false, false);
     toast("Your microphone can’t be turned on just now. The host may have paused microphones.");
     return;
   }
@@ -928,12 +889,7 @@ function applyRoomState(msg) {
   // The host may lower our hand: follow the roster, except for a roster sent
   // before the server took our own last change.
   const self = roster.find((m) => m.id === hearth.memberId);
-  if (self) {
-    if (handPending !== null && (self.hand === handPending || performance.now() - handChangedAt > HAND_SETTLE_MS)) {
-      handPending = null;
-    }
-    if (handPending === null) handRaised = self.hand;
-  }
+  if (self) myHand.fromRoster(self.hand, performance.now());
 
   const change = hold.room(room);
   if (mode === "mic" && change) onHoldChange(change);
@@ -954,14 +910,12 @@ function applySpeaking(ids) {
 
 function toggleHand() {
   if (mode !== "mic") return;
-  const next = !handRaised;
+  const next = !myHand.raised();
   if (!send({ type: "hand", raised: next })) {
     toast("You’re not connected just now. Try again in a moment.");
     return;
   }
-  handRaised = next;
-  handPending = next;
-  handChangedAt = performance.now();
+  myHand.asked(next, performance.now());
   renderActions();
   renderRoster();
 }
@@ -1086,8 +1040,8 @@ function renderStatus() {
     state: hearth.state,
     mode,
     detail: statusDetail,
-    micOn,
-    micLost,
+    micOn: mic.isOn(),
+    micLost: mic.isLost(),
     locked: micLocked(),
     roomLocked: hold.roomLocked(),
     byHost: hold.byHost(),
@@ -1102,7 +1056,7 @@ function renderStatus() {
 
 function renderMic() {
   const locked = micLocked();
-  const { on, text, state } = micWords({ micOn, locked, micLost });
+  const { on, text, state } = micWords({ micOn: mic.isOn(), locked, micLost: mic.isLost() });
   ui.mic.disabled = mode === "mic" && locked;
   setAttr(ui.mic, "aria-pressed", on ? "true" : "false");
   setText(ui.micState, text);
@@ -1112,8 +1066,8 @@ function renderMic() {
 }
 
 function renderActions() {
-  setAttr(ui.hand, "aria-pressed", handRaised ? "true" : "false");
-  setText(ui.handLabel, handRaised ? "Lower hand" : "Raise hand");
+  setAttr(ui.hand, "aria-pressed", myHand.raised() ? "true" : "false");
+  setText(ui.handLabel, myHand.raised() ? "Lower hand" : "Raise hand");
 }
 
 function renderRoom() {
@@ -1136,8 +1090,8 @@ const rosterList = rosterView({ list: ui.roster, empty: ui.rosterEmpty, listener
 function renderRoster() {
   rosterList.render(roster, listeners, {
     id: hearth.memberId,
-    muted: !micOn || micLocked() || micLost,
-    hand: handRaised,
+    muted: !mic.isOn() || micLocked() || mic.isLost(),
+    hand: myHand.raised(),
     speaking,
   });
 }

@@ -4,6 +4,8 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { micHelp, platformOf } from "../static/join-mic-help.js";
 import { nameStore } from "../static/join-name.js";
+import { hand } from "../static/join-hand.js";
+import { microphone } from "../static/join-mic.js";
 import { ownEchoes } from "../static/join-reactions.js";
 import { LINK_INCOMPLETE, NO_WEBRTC, endWords, micWords, statusWords, viewOf } from "../static/join-words.js";
 
@@ -137,4 +139,88 @@ test("micWords: a hold wins over everything, a lost track over the choice", () =
   assert.deepEqual(micWords({ micOn: true, locked: false, micLost: true }), { on: false, text: "Stopped · tap to turn on", state: "off" });
   assert.deepEqual(micWords({ micOn: true, locked: false, micLost: false }), { on: true, text: "On · tap to mute", state: "on" });
   assert.deepEqual(micWords({ micOn: false, locked: false, micLost: false }), { on: false, text: "Off · tap to talk", state: "off" });
+});
+
+test("hand: our change shows at once; an older roster does not undo it until it settles", () => {
+  const h = hand(2500);
+  assert.equal(h.raised(), false);
+  h.asked(true, 1000);
+  h.fromRoster(false, 1500); // sent before the server took our change
+  assert.equal(h.raised(), true);
+  h.fromRoster(true, 1600); // the room agrees: it decides from now on
+  h.fromRoster(false, 1700); // the host lowered it
+  assert.equal(h.raised(), false);
+  h.asked(true, 2000);
+  h.fromRoster(false, 4501); // no agreement in time: the room is right
+  assert.equal(h.raised(), false);
+  h.asked(true, 5000);
+  h.lowered();
+  h.fromRoster(true, 5001);
+  assert.equal(h.raised(), true, "after lowered() the roster decides at once");
+});
+
+class FakeTrack {
+  constructor() {
+    this.enabled = true;
+    this.readyState = "live";
+    this.stops = 0;
+    /** @type {Record<string, () => void>} */
+    this.on = {};
+  }
+  stop() {
+    this.stops++;
+    this.readyState = "ended";
+  }
+  addEventListener(type, fn) {
+    this.on[type] = fn;
+  }
+}
+
+function fakeStream() {
+  const track = new FakeTrack();
+  return { track, getAudioTracks: () => [track], getTracks: () => [track] };
+}
+
+test("microphone: a hold keeps the track off; a lost track tells the server once", () => {
+  let held = false;
+  const sent = [];
+  const calls = [];
+  const hearth = { mic: null };
+  const mic = microphone({
+    hearth,
+    held: () => held,
+    send: (msg) => sent.push(msg) > 0,
+    lost: () => calls.push("lost"),
+    stopped: () => calls.push("stopped"),
+    changed: () => calls.push("changed"),
+  });
+  const a = fakeStream();
+  mic.use(/** @type {any} */ (a));
+  assert.equal(hearth.mic, a);
+  assert.equal(a.track.enabled, false, "off until the person turns it on");
+  mic.set(true, true);
+  assert.equal(a.track.enabled, true);
+  assert.deepEqual(sent, [{ type: "mute", muted: false }]);
+  held = true;
+  mic.set(true, false);
+  assert.equal(a.track.enabled, false, "a hold wins");
+  assert.equal(mic.isOn(), true);
+  held = false;
+  mic.set(true, false);
+
+  const b = fakeStream();
+  mic.use(/** @type {any} */ (b));
+  assert.equal(a.track.stops, 1, "the old stream is let go");
+  a.track.on.ended(); // the old one's end is not ours any more
+  assert.equal(mic.isLost(), false);
+  b.track.readyState = "ended";
+  b.track.on.ended();
+  assert.equal(mic.isLost(), true);
+  assert.equal(mic.isOn(), false);
+  assert.equal(mic.track(), null);
+  assert.deepEqual(sent.at(-1), { type: "mute", muted: true });
+  mic.stop();
+  assert.equal(hearth.mic, null);
+  assert.equal(mic.isLost(), false);
+  assert.deepEqual(calls, ["changed", "changed", "changed", "lost", "stopped"]);
 });
