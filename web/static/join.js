@@ -23,11 +23,6 @@ import {
   playsTrack,
   reactionStage,
   pageLifecycle,
-  renderAfterwards,
-  renderTitle,
-  renderNowPlaying,
-  renderSessionLinks,
-  setAttr,
   setData,
   setText,
   setupVolume,
@@ -40,15 +35,14 @@ import { nameStore } from "./join-name.js";
 import { ownEchoes } from "./join-reactions.js";
 import { hand } from "./join-hand.js";
 import { microphone } from "./join-mic.js";
-import { rosterView } from "./join-roster.js";
-import { LINK_INCOMPLETE, LINK_REFUSED, LINK_UNKNOWN, NO_WEBRTC, RELEASED, endWords, micWords, statusWords, viewOf } from "./join-words.js";
+import { joinScreen } from "./join-screen.js";
+import { LINK_INCOMPLETE, LINK_REFUSED, LINK_UNKNOWN, NO_WEBRTC, RELEASED } from "./join-words.js";
 import {
   NAME_ERRORS,
   checkName,
   cleanName,
   readSessionId,
   readToken,
-  startsLine,
 } from "./text.js";
 
 const POLL_WAIT_MS = 5000; // before joining, and while the room has not begun
@@ -259,14 +253,6 @@ function applyInfo(next, stampedAt) {
   }
   if (before === "scheduled" && next.state === "live" && want) conn.reconnectNow();
   render();
-}
-
-// renderContribute shows the links the session info offers: the memorial
-// collage's contribution page (memorial sessions only, while the collage takes
-// photos and songs) and "Add to calendar".
-function renderContribute() {
-  const over = Boolean(linkProblem) || finish === "removed" || finish === "ended" || Boolean(info && info.state === "ended");
-  renderSessionLinks(ui, info, over);
 }
 
 function setNowPlaying(np, at) {
@@ -983,123 +969,17 @@ function setConnState(state) {
   updateMediaSession();
 }
 
-function view() {
-  return viewOf({ linkProblem, finish, info, want });
-}
-
-function render() {
-  const title = renderTitle(ui.title, info, Boolean(linkProblem));
-  const v = view();
-  setData(ui.page, "view", v);
-  setAttr(ui.page, "data-mode", want ? mode : "");
-  const docTitle = info ? `${title} · Hearth` : "Join · Hearth";
-  if (document.title !== docTitle) document.title = docTitle;
-
-  const ready = Boolean(info) && !linkProblem && hasWebRTC && v === "join";
-  ui.joinMic.disabled = !ready;
-  ui.joinListen.disabled = !ready;
-
-  renderState();
-  renderEnd(v);
-  renderRoom();
-  renderStatus();
-  renderContribute();
-}
-
-function renderState() {
-  let text = "";
-  let kind = "";
-  if (linkProblem) text = "";
-  else if (!info) text = poller.trouble() ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
-  else if (finish || info.state === "ended") text = "";
-  else if (info.state === "scheduled") {
-    text = startsLine(info.starts_at, poller.serverNow());
-  } else if (info.state === "live") {
-    // What plays comes from the poll or, at once, from the room's state.
-    const paused = nowPlaying && nowPlaying.paused;
-    text = paused ? "Live · paused by the host" : "Live now";
-    kind = "live";
-  }
-  setText(ui.state, text);
-  setData(ui.state, "kind", kind);
-  // An empty line would still take its margin under the title.
-  ui.state.hidden = !text;
-}
-
-function renderEnd(v) {
-  const { message, note, rejoin } = endWords(v, linkProblem);
-  setText(ui.endMessage, message);
-  setText(ui.endNote, note);
-  ui.rejoin.hidden = !rejoin;
-  // An ended session leads on: the circle's next session and its support.
-  renderAfterwards(ui, info, v === "ended", poller.serverNow());
-}
-
-function renderStatus() {
-  const { text, kind, joinText } = statusWords({
-    state: hearth.state,
-    mode,
-    detail: statusDetail,
-    micOn: mic.isOn(),
-    micLost: mic.isLost(),
-    locked: micLocked(),
-    roomLocked: hold.roomLocked(),
-    byHost: hold.byHost(),
-    hasWebRTC,
-    linkProblem,
-  });
-  setText(ui.status, text);
-  setData(ui.status, "kind", kind);
-  ui.altListen.hidden = !(want && mode === "mic" && statusDetail === "full");
-  setText(ui.joinStatus, joinText);
-}
-
-function renderMic() {
-  const locked = micLocked();
-  const { on, text, state } = micWords({ micOn: mic.isOn(), locked, micLost: mic.isLost() });
-  ui.mic.disabled = mode === "mic" && locked;
-  setAttr(ui.mic, "aria-pressed", on ? "true" : "false");
-  setText(ui.micState, text);
-  setAttr(ui.mic, "data-state", state);
-  const self = hearth.memberId && speaking.has(hearth.memberId);
-  setData(ui.mic, "speaking", on && self ? "true" : "");
-}
-
-function renderActions() {
-  setAttr(ui.hand, "aria-pressed", myHand.raised() ? "true" : "false");
-  setText(ui.handLabel, myHand.raised() ? "Lower hand" : "Raise hand");
-}
-
-function renderRoom() {
-  renderMic();
-  renderActions();
-  renderRoster();
-  renderNow();
-}
-
-function renderNow() {
-  let empty = "Nothing is playing right now";
-  if (info && info.state === "scheduled") empty = "Nothing yet. It will start by itself.";
-  renderNowPlaying(ui, nowPlaying, nowPlayingAt, empty);
-}
-
-// The roster, row by row (join-roster.js); our own row follows what we know
-// locally, and the server catches up.
-const rosterList = rosterView({ list: ui.roster, empty: ui.rosterEmpty, listeners: ui.listeners });
-
-function renderRoster() {
-  rosterList.render(roster, listeners, {
-    id: hearth.memberId,
-    muted: !mic.isOn() || micLocked() || mic.isLost(),
-    hand: myHand.raised(),
-    speaking,
-  });
-}
-
-function tick() {
-  renderNow();
-  if (info && info.state === "scheduled") renderState();
-}
+// The screen (join-screen.js) reads the page's state through facts().
+const { render, renderState, renderStatus, renderMic, renderActions, renderRoom, renderNow, renderRoster, tick } = joinScreen({
+  ui,
+  doc: document,
+  hearth,
+  mic,
+  hold,
+  hand: myHand,
+  poller,
+  facts: () => ({ info, linkProblem, hasWebRTC, finish, want, mode, statusDetail, nowPlaying, nowPlayingAt, roster, listeners, speaking }),
+});
 
 // ---------------------------------------------------------------------------
 // Volume, and the lock screen's and headset's controls, like the listen page.
