@@ -26,6 +26,7 @@ import {
   setData,
   setText,
   setupVolume,
+  toaster,
 } from "./shared.js";
 import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, refusalRouter, roomMessages, sessionPoller } from "./live.js";
 import { pageCollage } from "./collage-view.js";
@@ -33,6 +34,7 @@ import { roomAudio, setAudioSession } from "./join-audio.js";
 import { micHelp, platformOf } from "./join-mic-help.js";
 import { nameStore } from "./join-name.js";
 import { ownEchoes } from "./join-reactions.js";
+import { dataChannel } from "./join-channel.js";
 import { hand } from "./join-hand.js";
 import { microphone } from "./join-mic.js";
 import { joinScreen } from "./join-screen.js";
@@ -188,7 +190,7 @@ let statusDetail = ""; // "", "offline", "busy", "full", "doors"
 // Reactions and messages.
 let lastReactionAt = -Infinity;
 const echoes = ownEchoes(ECHO_WINDOW_MS);
-let toastTimer = 0;
+const toast = toaster(ui.toast, TOAST_MS);
 const stage = reactionStage({
   container: ui.reactions,
   announce: ui.announce,
@@ -600,7 +602,7 @@ function setupAttempt(a) {
     if (track) track.enabled = mic.isOn() && !micLocked();
     // The data channel goes into the first offer, so the server sees it at once.
     a.dc = pc.createDataChannel("hearth", { ordered: true });
-    wireChannel(a);
+    channel.wire(a);
   } else {
     a.tx = pc.addTransceiver("audio", { direction: "recvonly" });
   }
@@ -685,38 +687,16 @@ const refused = refusalRouter(conn, {
 // ---------------------------------------------------------------------------
 // The data channel (with a microphone).
 
-/** @param {Attempt} a */
-function wireChannel(a) {
-  const dc = a.dc;
-  if (!dc) return;
-  dc.onmessage = (event) => {
-    if (conn.current() !== a || typeof event.data !== "string") return;
-    let msg = null;
-    try {
-      msg = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (msg && typeof msg === "object") onMessage(a, msg);
-  };
-  dc.onclose = () => {
-    // The server closed the channel: unless it said why (removed, ended),
-    // come back.
-    if (conn.current() === a && want && !finish) conn.retrySoon(a);
-  };
-}
-
-function send(msg) {
-  const a = conn.current();
-  const dc = a && a.dc;
-  if (!dc || dc.readyState !== "open") return false;
-  try {
-    dc.send(JSON.stringify(msg));
-    return true;
-  } catch {
-    return false;
-  }
-}
+// The channel's messages go to onMessage; when the server closes it without
+// saying why (removed, ended), we come back.
+const channel = dataChannel({
+  current: () => conn.current(),
+  onMessage: (a, msg) => onMessage(a, msg),
+  onClose: (a) => {
+    if (want && !finish) conn.retrySoon(a);
+  },
+});
+const send = (msg) => channel.send(msg);
 
 // roomNews takes the room's news the data channel and the event stream share.
 const roomNews = roomMessages({
@@ -929,18 +909,6 @@ function onReaction({ kind, name }) {
   // Our own reaction was shown when we sent it; skip the server's echo of it.
   if (echoes.isEcho(kind, name, displayName, performance.now())) return;
   stage.show(kind, name, false);
-}
-
-function toast(text) {
-  clearTimeout(toastTimer);
-  setText(ui.toast, text);
-  setData(ui.toast, "show", "true");
-  toastTimer = setTimeout(() => {
-    setData(ui.toast, "show", "");
-    setTimeout(() => {
-      if (!ui.toast.dataset.show) setText(ui.toast, "");
-    }, 800);
-  }, TOAST_MS);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+// @ts-check
+// A member's "hearth" data channel (docs/PROTOCOL.md): JSON messages in, only
+// from the current attempt; JSON messages out, only while it is open. No DOM
+// (join.test.js); join.js decides what each message means.
+
+/** @import { Attempt } from "./live.js" */
+
+/**
+ * dataChannel reads and writes the current attempt's channel.
+ * @param {object} o
+ * @param {() => Attempt | null} o.current              the connection's current attempt
+ * @param {(a: Attempt, msg: Record<string, any>) => void} o.onMessage  a JSON object from the server
+ * @param {(a: Attempt) => void} o.onClose               the server closed the current attempt's channel
+ */
+export function dataChannel({ current, onMessage, onClose }) {
+  /** @param {Attempt} a */
+  function wire(a) {
+    const dc = a.dc;
+    if (!dc) return;
+    dc.onmessage = (event) => {
+      if (current() !== a || typeof event.data !== "string") return;
+      let msg = null;
+      try {
+        msg = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (msg && typeof msg === "object") onMessage(a, msg);
+    };
+    dc.onclose = () => {
+      if (current() === a) onClose(a);
+    };
+  }
+
+  /**
+   * send reports whether the message went out.
+   * @param {any} msg
+   */
+  function send(msg) {
+    const a = current();
+    const dc = a && a.dc;
+    if (!dc || dc.readyState !== "open") return false;
+    try {
+      dc.send(JSON.stringify(msg));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  return { wire, send };
+}
