@@ -9,7 +9,7 @@
 //
 // Nothing here draws: dashboard-live.js asks view() after each onChange.
 
-import { LIVE_TIMING, connection, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
+import { LIVE_TIMING, connection, dataChannel, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
 
 /** @import { Attempt, Auth, Refusal, RoomState } from "./live.js" */
 
@@ -325,36 +325,23 @@ export function hostRoom(o) {
   // -------------------------------------------------------------------------
   // The data channel (with a microphone)
 
+  // The channel's messages go to onMessage; when the server closes it, we come back.
+  const channel = dataChannel({
+    current: () => conn.current(),
+    onMessage: (a, msg) => onMessage(a, msg),
+    onClose: (a) => {
+      if (want) conn.retrySoon(a);
+    },
+  });
+
   /** @param {Attempt} a */
   function wireChannel(a) {
-    const dc = a.dc;
-    if (!dc) return;
-    dc.onmessage = (event) => {
-      if (conn.current() !== a || typeof event.data !== "string") return;
-      let msg = null;
-      try {
-        msg = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (msg && typeof msg === "object") onMessage(a, msg);
-    };
-    dc.onclose = () => {
-      if (conn.current() === a && want) conn.retrySoon(a);
-    };
+    channel.wire(a);
   }
 
   /** @param {any} msg */
   function send(msg) {
-    const a = conn.current();
-    const dc = a && a.dc;
-    if (!dc || dc.readyState !== "open") return false;
-    try {
-      dc.send(JSON.stringify(msg));
-      return true;
-    } catch {
-      return false;
-    }
+    return channel.send(msg);
   }
 
   /**

@@ -28,13 +28,12 @@ import {
   setupVolume,
   toaster,
 } from "./shared.js";
-import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, refusalRouter, roomMessages, sessionPoller } from "./live.js";
+import { connection, dataChannel, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, refusalRouter, roomMessages, sessionPoller } from "./live.js";
 import { pageCollage } from "./collage-view.js";
 import { roomAudio, setAudioSession } from "./join-audio.js";
 import { micHelp, platformOf } from "./join-mic-help.js";
 import { nameStore } from "./join-name.js";
 import { ownEchoes } from "./join-reactions.js";
-import { dataChannel } from "./join-channel.js";
 import { hand } from "./join-hand.js";
 import { microphone } from "./join-mic.js";
 import { joinScreen } from "./join-screen.js";

@@ -27,6 +27,7 @@
 //   live-events.js      eventFeed, EVENT_TYPES, roomMessages, parseReaction
 //   live-room.js        parseState, holds
 //   live-session.js     fetchSessionInfo, sessionPoller
+//   live-channel.js     dataChannel: a member's data channel
 
 export * from "./live-env.js";
 export * from "./live-connection.js";
@@ -34,3 +35,4 @@ export * from "./live-refusal.js";
 export * from "./live-events.js";
 export * from "./live-room.js";
 export * from "./live-session.js";
+export * from "./live-channel.js";

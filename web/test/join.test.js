@@ -1,10 +1,10 @@
-// The join page's DOM-free pieces: the microphone's help, the kept name, and
-// telling our own reactions' echoes apart.
+// The join page's DOM-free pieces: the microphone's help, the kept name,
+// telling our own reactions' echoes apart, the raised hand, the microphone's
+// stream and choice, and what the page says.
 import test from "node:test";
 import assert from "node:assert/strict";
 import { micHelp, platformOf } from "../static/join-mic-help.js";
 import { nameStore } from "../static/join-name.js";
-import { dataChannel } from "../static/join-channel.js";
 import { hand } from "../static/join-hand.js";
 import { microphone } from "../static/join-mic.js";
 import { ownEchoes } from "../static/join-reactions.js";
@@ -224,36 +224,4 @@ test("microphone: a hold keeps the track off; a lost track tells the server once
   assert.equal(hearth.mic, null);
   assert.equal(mic.isLost(), false);
   assert.deepEqual(calls, ["changed", "changed", "changed", "lost", "stopped"]);
-});
-
-test("dataChannel: only the current attempt's JSON objects come in; sending needs an open channel", () => {
-  const got = [];
-  const closed = [];
-  const dc = { readyState: "connecting", sent: [], send(s) { this.sent.push(s); }, onmessage: null, onclose: null };
-  const a = /** @type {any} */ ({ dc });
-  let current = a;
-  const ch = dataChannel({ current: () => current, onMessage: (at, msg) => got.push([at, msg]), onClose: (at) => closed.push(at) });
-  ch.wire(a);
-  assert.equal(ch.send({ type: "mute", muted: true }), false, "not open yet");
-  dc.readyState = "open";
-  assert.equal(ch.send({ type: "mute", muted: true }), true);
-  assert.deepEqual(dc.sent, ['{"type":"mute","muted":true}']);
-  dc.onmessage({ data: '{"type":"welcome"}' });
-  dc.onmessage({ data: "not json" });
-  dc.onmessage({ data: "42" });
-  dc.onmessage({ data: new ArrayBuffer(2) });
-  assert.deepEqual(got, [[a, { type: "welcome" }]]);
-  dc.onclose();
-  assert.deepEqual(closed, [a]);
-  current = /** @type {any} */ ({ dc: null });
-  dc.onmessage({ data: '{"type":"state"}' });
-  dc.onclose();
-  assert.equal(got.length, 1, "an old attempt's messages are dropped");
-  assert.equal(closed.length, 1);
-  assert.equal(ch.send({ type: "hand", raised: true }), false, "no channel");
-  dc.send = () => {
-    throw new Error("InvalidStateError");
-  };
-  current = a;
-  assert.equal(ch.send({ type: "hand", raised: true }), false);
 });

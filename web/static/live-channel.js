@@ -1,7 +1,8 @@
 // @ts-check
-// A member's "hearth" data channel (docs/PROTOCOL.md): JSON messages in, only
-// from the current attempt; JSON messages out, only while it is open. No DOM
-// (join.test.js); join.js decides what each message means.
+// A member's "hearth" data channel (docs/PROTOCOL.md), for the join page and
+// the host's room in the dashboard: JSON messages in, only from the current
+// attempt; JSON messages out, only while it is open. No DOM (live.test.js);
+// each page decides what the messages mean.
 
 /** @import { Attempt } from "./live.js" */
 
