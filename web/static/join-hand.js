@@ -41,3 +41,5 @@ export function hand(settleMs) {
     },
   };
 }
+
+/** @typedef {ReturnType<typeof hand>} Hand */

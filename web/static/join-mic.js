@@ -83,3 +83,5 @@ export function microphone({ hearth, held, send, lost, stopped, changed }) {
     isLost: () => gone,
   };
 }
+
+/** @typedef {ReturnType<typeof microphone>} Microphone */

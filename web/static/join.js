@@ -28,16 +28,17 @@ import {
   setupVolume,
   toaster,
 } from "./shared.js";
-import { connection, dataChannel, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, refusalRouter, roomMessages, sessionPoller } from "./live.js";
+import { connection, dataChannel, eventFeed, fetchSessionInfo, holds, parseState, refusalRouter, roomMessages, sessionPoller } from "./live.js";
 import { pageCollage } from "./collage-view.js";
 import { roomAudio, setAudioSession } from "./join-audio.js";
 import { micHelp, platformOf } from "./join-mic-help.js";
 import { nameStore } from "./join-name.js";
 import { ownEchoes } from "./join-reactions.js";
 import { hand } from "./join-hand.js";
+import { memberMessages } from "./join-member.js";
 import { microphone } from "./join-mic.js";
 import { joinScreen } from "./join-screen.js";
-import { LINK_INCOMPLETE, LINK_REFUSED, LINK_UNKNOWN, NO_WEBRTC, RELEASED } from "./join-words.js";
+import { LINK_INCOMPLETE, LINK_REFUSED, LINK_UNKNOWN, NO_WEBRTC } from "./join-words.js";
 import {
   NAME_ERRORS,
   checkName,
@@ -60,7 +61,6 @@ const TOAST_MS = 6000;
 const ECHO_WINDOW_MS = 4000;
 const CONFIRM_TIMEOUT_MS = 8000; // asking the server whether an "ended" is the end
 const HAND_SETTLE_MS = 2500;
-const UNMUTE_REFUSAL_MS = 3000;
 
 const MIC_CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } };
 
@@ -179,7 +179,6 @@ const mic = microphone({
     renderStatus();
   },
 });
-let unmuteAskedAt = -Infinity;
 const myHand = hand(HAND_SETTLE_MS);
 
 // The connection.
@@ -513,7 +512,7 @@ function toggleMic() {
     return;
   }
   if (mic.track()) {
-    unmuteAskedAt = performance.now();
+    member.unmuteAsked();
     mic.set(true, true);
     return;
   }
@@ -533,7 +532,7 @@ function toggleMic() {
         sender.replaceTrack(track).catch(() => {});
         if (typeof sender.setStreams === "function") sender.setStreams(stream);
       }
-      unmuteAskedAt = performance.now();
+      member.unmuteAsked();
       mic.set(true, true);
       renderStatus();
     },
@@ -697,6 +696,19 @@ const channel = dataChannel({
 });
 const send = (msg) => channel.send(msg);
 
+// A member's own messages: welcome, offers, holds, the hand, errors (join-member.js).
+const member = memberMessages({
+  hearth,
+  send,
+  mic,
+  hold,
+  hand: myHand,
+  sound,
+  mode: () => mode,
+  toast: (text) => toast(text),
+  render: { mic: () => renderMic(), status: () => renderStatus(), roster: () => renderRoster(), actions: () => renderActions() },
+});
+
 // roomNews takes the room's news the data channel and the event stream share.
 const roomNews = roomMessages({
   state: (msg) => applyRoomState(msg),
@@ -710,107 +722,28 @@ function onMessage(a, msg) {
   if (roomNews(msg)) return;
   switch (msg.type) {
     case "welcome":
-      onWelcome(msg.you);
+      member.welcome(msg.you);
       break;
     case "offer":
       if (typeof msg.sdp === "string") {
-        a.page.chain = a.page.chain.then(() => answerOffer(a, msg.sdp)).catch(() => {
+        a.page.chain = a.page.chain.then(() => member.answerOffer(a, msg.sdp)).catch(() => {
           if (conn.current() === a) conn.retry(a);
         });
       }
       break;
     case "muted":
-      onMuted(msg);
+      member.muted(msg);
       break;
     case "hand":
-      onHand(msg);
+      member.handMessage(msg);
       break;
     case "removed":
       onRemoved();
       break;
     case "error":
-      onServerError(msg.error);
+      member.serverError(msg.error);
       break;
   }
-}
-
-function onWelcome(you) {
-  if (!you || typeof you !== "object") return;
-  hearth.memberId = typeof you.id === "string" ? you.id : String(you.id || "");
-  // Tell the new member what we already chose, so a reconnection keeps it:
-  // muted unless the person turned the microphone on, the hand as it was.
-  send({ type: "mute", muted: !mic.isOn() || micLocked() });
-  if (myHand.raised() && send({ type: "hand", raised: true })) myHand.asked(true, performance.now());
-  // A rejoin is a new member on the server, and the host's mute was for the
-  // old one: let the person choose again (the microphone stays off).
-  hold.welcome(you);
-  renderMic();
-  renderStatus();
-  renderRoster();
-}
-
-// answerOffer answers the server's renegotiation (members' tracks added or
-// removed). Offers are handled one at a time, in order.
-async function answerOffer(a, sdp) {
-  if (a.done) return;
-  const pc = a.pc;
-  await pc.setRemoteDescription({ type: "offer", sdp });
-  const answer = await pc.createAnswer();
-  await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
-  if (a.done) return;
-  send({ type: "answer", sdp: pc.localDescription.sdp });
-  sound.sweepMembers();
-}
-
-// onMuted takes a "muted" message about us: a hold of the host's, its
-// release, or the echo of our own choice.
-function onMuted(msg) {
-  onHoldChange(hold.muted(msg));
-}
-
-// onHoldChange follows a change in what holds our microphone. A hold turns it
-// off; a release lets the person speak again but leaves it off until they tap
-// it, and says so calmly.
-function onHoldChange(change) {
-  if (change === "hold") {
-    // The button and the status line say so; no extra message.
-    mic.set(false, false);
-  } else if (change === "release") {
-    // Say it is off to the server too, so the roster is true.
-    mic.set(false, mode === "mic");
-    if (mode === "mic") toast(RELEASED);
-  } else if (change === "mute" && mic.isOn()) {
-    mic.set(false, false);
-  }
-  renderMic();
-  renderStatus();
-}
-
-// onHand takes a "hand" message: the host lowered our hand.
-function onHand(msg) {
-  if (msg.raised || !myHand.raised()) return;
-  myHand.lowered();
-  renderActions();
-  renderRoster();
-  if (msg.by_host) toast("The host has lowered your hand.");
-}
-
-// onServerError: the protocol's error does not say which message it refused,
-// so it is read from its words and from what we sent last.
-function onServerError(text) {
-  const s = String(text || "").toLowerCase();
-  if (/rate|too many|slow|fast|limit/.test(s)) {
-    toast("One at a time, please. Try again in a moment.");
-    return;
-  }
-  if (performance.now() - unmuteAskedAt < UNMUTE_REFUSAL_MS && mic.isOn()) {
-    // Our unmute was refused (the host muted us, or the mics are locked).
-    unmuteAskedAt = -Infinity;
-    mic.set(false, false);
-    toast("Your microphone can’t be turned on just now. The host may have paused microphones.");
-    return;
-  }
-  toast("That didn’t go through. Please try again in a moment.");
 }
 
 // ---------------------------------------------------------------------------
@@ -857,7 +790,7 @@ function applyRoomState(msg) {
   if (self) myHand.fromRoster(self.hand, performance.now());
 
   const change = hold.room(room);
-  if (mode === "mic" && change) onHoldChange(change);
+  if (mode === "mic" && change) member.holdChange(change);
   renderState();
   renderRoom();
 }

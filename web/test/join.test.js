@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { micHelp, platformOf } from "../static/join-mic-help.js";
 import { nameStore } from "../static/join-name.js";
 import { hand } from "../static/join-hand.js";
+import { memberMessages } from "../static/join-member.js";
 import { microphone } from "../static/join-mic.js";
 import { ownEchoes } from "../static/join-reactions.js";
 import { LINK_INCOMPLETE, NO_WEBRTC, endWords, micWords, statusWords, viewOf } from "../static/join-words.js";
@@ -224,4 +225,40 @@ test("microphone: a hold keeps the track off; a lost track tells the server once
   assert.equal(hearth.mic, null);
   assert.equal(mic.isLost(), false);
   assert.deepEqual(calls, ["changed", "changed", "changed", "lost", "stopped"]);
+});
+
+test("memberMessages: a release says so calmly; an error soon after unmuting turns the microphone off", () => {
+  let t = 0;
+  let on = true;
+  const sets = [];
+  const toasts = [];
+  const sent = [];
+  const m = memberMessages({
+    hearth: { memberId: "" },
+    send: (msg) => sent.push(msg) > 0,
+    mic: /** @type {any} */ ({ isOn: () => on, set: (next, tell) => sets.push([next, tell]) && (on = next) }),
+    hold: /** @type {any} */ ({ held: () => false, welcome: () => {}, muted: () => "release" }),
+    hand: /** @type {any} */ ({ raised: () => true, asked: () => {}, lowered: () => {} }),
+    sound: { sweepMembers: () => {} },
+    mode: () => "mic",
+    toast: (text) => toasts.push(text),
+    render: { mic: () => {}, status: () => {}, roster: () => {}, actions: () => {} },
+    now: () => t,
+  });
+  m.muted({ type: "muted", muted: false, by_host: true });
+  assert.deepEqual(sets, [[false, true]]);
+  assert.match(toasts[0], /You may speak again/);
+  on = true;
+  m.unmuteAsked();
+  t = 2999;
+  m.serverError("not allowed");
+  assert.deepEqual(sets.at(-1), [false, false]);
+  assert.match(toasts.at(-1), /can’t be turned on just now/);
+  on = true;
+  m.serverError("not allowed");
+  assert.match(toasts.at(-1), /didn’t go through/, "only the first error after asking");
+  m.serverError("Rate limited");
+  assert.match(toasts.at(-1), /One at a time/);
+  m.welcome({ id: 7 });
+  assert.deepEqual(sent, [{ type: "mute", muted: false }, { type: "hand", raised: true }]);
 });
