@@ -9,7 +9,7 @@
 //
 // Nothing here draws: dashboard-live.js asks view() after each onChange.
 
-import { LIVE_TIMING, connection, dataChannel, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
+import { LIVE_TIMING, answerOffer as answerOfferOn, connection, dataChannel, fetchSessionInfo, holds, parseState } from "./live.js";
 
 /** @import { Attempt, Auth, Refusal, RoomState } from "./live.js" */
 
@@ -411,14 +411,7 @@ export function hostRoom(o) {
    * @param {string} sdp
    */
   async function answerOffer(a, sdp) {
-    if (a.done) return;
-    const pc = a.pc;
-    await pc.setRemoteDescription({ type: "offer", sdp });
-    // Stereo, as in the first offer (live.js): the broadcast keeps its two channels.
-    const answer = await pc.createAnswer();
-    await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
-    if (a.done || !pc.localDescription) return;
-    send({ type: "answer", sdp: pc.localDescription.sdp });
+    if (!(await answerOfferOn(a, sdp, send))) return;
     for (const [id, v] of voices) {
       const dir = v.transceiver.currentDirection;
       if (dir === "inactive" || dir === "sendonly" || dir === "stopped") dropVoice(id);

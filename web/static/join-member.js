@@ -5,7 +5,7 @@
 // the host lowering our hand, and the protocol's errors. join.js routes the
 // messages here (onMessage); the room's news goes to roomMessages.
 
-import { preferStereo } from "./live.js";
+import { answerOffer as answerOfferOn } from "./live.js";
 import { RELEASED } from "./join-words.js";
 
 /** @import { Attempt } from "./live.js" */
@@ -52,14 +52,7 @@ export function memberMessages({ hearth, send, mic, hold, hand, sound, mode, toa
    * @param {string} sdp
    */
   async function answerOffer(a, sdp) {
-    if (a.done) return;
-    const pc = a.pc;
-    await pc.setRemoteDescription({ type: "offer", sdp });
-    const answer = await pc.createAnswer();
-    await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
-    if (a.done) return;
-    send({ type: "answer", sdp: pc.localDescription.sdp });
-    sound.sweepMembers();
+    if (await answerOfferOn(a, sdp, send)) sound.sweepMembers();
   }
 
   /**

@@ -4,7 +4,9 @@
 // attempt; JSON messages out, only while it is open. No DOM (live.test.js);
 // each page decides what the messages mean.
 
-/** @import { Attempt } from "./live.js" */
+import { preferStereo } from "./live-connection.js";
+
+/** @import { Attempt } from "./live-connection.js" */
 
 /**
  * dataChannel reads and writes the current attempt's channel.
@@ -50,4 +52,24 @@ export function dataChannel({ current, onMessage, onClose }) {
   }
 
   return { wire, send };
+}
+
+/**
+ * answerOffer answers the server's renegotiation (members' tracks added or
+ * removed) on the channel, preferring stereo as the first offer does, so the
+ * broadcast keeps its two channels. It returns whether the answer went out:
+ * not when the attempt ended meanwhile. Pages run offers one at a time.
+ * @param {Attempt} a
+ * @param {string} sdp
+ * @param {(msg: any) => boolean} send
+ */
+export async function answerOffer(a, sdp, send) {
+  if (a.done) return false;
+  const pc = a.pc;
+  await pc.setRemoteDescription({ type: "offer", sdp });
+  const answer = await pc.createAnswer();
+  await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
+  if (a.done || !pc.localDescription) return false;
+  send({ type: "answer", sdp: pc.localDescription.sdp });
+  return true;
 }

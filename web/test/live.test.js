@@ -13,7 +13,7 @@ import {
   resourceKey,
   refusalKind,
 } from "../static/live.js";
-import { dataChannel } from "../static/live-channel.js";
+import { answerOffer, dataChannel } from "../static/live-channel.js";
 import { FakeEventSource, FakePeer, answer, fakeClock, fakeFetch, refusal, settle } from "./fakes.js";
 
 const TIMING = { gatherMs: 1500, postTimeoutMs: 10000, connectTimeoutMs: 10000, graceMs: 2000, stableMs: 10000, closeGraceMs: 300 };
@@ -477,4 +477,27 @@ test("dataChannel: only the current attempt's JSON objects come in; sending need
   };
   current = a;
   assert.equal(ch.send({ type: "hand", raised: true }), false);
+});
+
+test("answerOffer answers in stereo on the channel, unless the attempt ended meanwhile", async () => {
+  const steps = [];
+  const pc = {
+    localDescription: null,
+    setRemoteDescription: async (d) => steps.push(["remote", d.type]),
+    createAnswer: async () => ({ type: "answer", sdp: "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10\r\n" }),
+    setLocalDescription: async (d) => {
+      steps.push(["local", d.type]);
+      pc.localDescription = d;
+    },
+  };
+  const sent = [];
+  const a = /** @type {any} */ ({ pc, done: false });
+  assert.equal(await answerOffer(a, "offer-sdp", (m) => sent.push(m) > 0), true);
+  assert.deepEqual(steps, [["remote", "offer"], ["local", "answer"]]);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].type, "answer");
+  assert.match(sent[0].sdp, /stereo=1/);
+  a.done = true;
+  assert.equal(await answerOffer(a, "offer-sdp", (m) => sent.push(m) > 0), false);
+  assert.equal(sent.length, 1);
 });
