@@ -327,7 +327,7 @@ func TestDashboardAssetsStayLocal(t *testing.T) {
 				t.Errorf("%s: import %q: not embedded", name, m[2])
 				continue
 			}
-			text := readStatic(t, mod)
+			text := reexported(t, mod)
 			for _, part := range strings.Split(strings.Trim(m[1], "{}"), ",") {
 				f := strings.Fields(part)
 				if len(f) == 0 {

@@ -464,23 +464,26 @@ func TestScriptsFindTheirElements(t *testing.T) {
 // The join page may keep one thing on the device, the display name, and only
 // under its own key; nothing else may be stored or sent elsewhere.
 func TestJoinStoresOnlyTheName(t *testing.T) {
-	src := readStatic(t, "join.js")
-	for _, bad := range []string{"sessionStorage", "indexedDB", "document.cookie", "caches.", "serviceWorker"} {
-		if strings.Contains(src, bad) {
-			t.Errorf("join.js uses %s", bad)
+	all := ""
+	for name, src := range pageScripts(t, "join.js") {
+		all += src
+		for _, bad := range []string{"sessionStorage", "indexedDB", "document.cookie", "caches.", "serviceWorker"} {
+			if strings.Contains(src, bad) {
+				t.Errorf("%s uses %s", name, bad)
+			}
+		}
+		setRE := regexp.MustCompile(`setItem\(([^,]+),`)
+		for _, m := range setRE.FindAllStringSubmatch(src, -1) {
+			if strings.TrimSpace(m[1]) != "NAME_KEY" {
+				t.Errorf("%s stores under %s, want only NAME_KEY", name, m[1])
+			}
 		}
 	}
-	if n := strings.Count(src, "localStorage"); n != 1 {
-		t.Errorf("join.js names localStorage %d times, want once (in storage())", n)
+	if n := strings.Count(all, "localStorage"); n != 1 {
+		t.Errorf("the join page's scripts name localStorage %d times, want once (handed to nameStore)", n)
 	}
-	setRE := regexp.MustCompile(`setItem\(([^,]+),`)
-	for _, m := range setRE.FindAllStringSubmatch(src, -1) {
-		if strings.TrimSpace(m[1]) != "NAME_KEY" {
-			t.Errorf("join.js stores under %s, want only NAME_KEY", m[1])
-		}
-	}
-	if !strings.Contains(src, `const NAME_KEY = "hearth.name";`) {
-		t.Errorf("NAME_KEY is not hearth.name")
+	if !strings.Contains(readStatic(t, "join-name.js"), `const NAME_KEY = "hearth.name";`) {
+		t.Errorf("NAME_KEY is not hearth.name in join-name.js")
 	}
 }
 
@@ -492,57 +495,83 @@ func TestAssetsStayLocal(t *testing.T) {
 		forbidden []string
 	}{
 		{"listen.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie", "localStorage"}},
-		{"join.js", []string{"http://", "https://", "innerHTML", "insertAdjacentHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie"}},
+		{"join*.js", []string{"http://", "https://", "innerHTML", "insertAdjacentHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie"}},
 		{"shared.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", "document.cookie", "localStorage"}},
-		{"live.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", "document.", "localStorage", "sessionStorage"}},
+		{"live*.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", "document.", "localStorage", "sessionStorage"}},
 		{"collage-view.js", []string{"http://", "https://", "innerHTML", "eval(", "new Function", `setAttribute("style"`, "document.cookie", "localStorage", "sessionStorage"}},
 		{"text.js", []string{"http://", "https://", "eval(", "new Function"}},
 		{"style.css", []string{"http://", "https://", "@import", "url("}},
 		{"join.css", []string{"http://", "https://", "@import", "url("}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			src := readStatic(t, tc.name)
-			// Drawing an SVG element names its namespace, which is not an address
-			// anything is fetched from.
-			checked := strings.ReplaceAll(src, `"http://www.w3.org/2000/svg"`, `""`)
-			for _, bad := range tc.forbidden {
-				if strings.Contains(checked, bad) {
-					t.Errorf("%s contains %q", tc.name, bad)
-				}
-			}
-			for _, m := range importRE.FindAllStringSubmatch(src, -1) {
-				name, ok := strings.CutPrefix(m[2], "./")
-				if !ok {
-					t.Errorf("import %q: want a sibling module", m[2])
-					continue
-				}
-				if _, err := fs.Stat(Static(), name); err != nil {
-					t.Errorf("import %q: not embedded: %v", m[2], err)
-					continue
-				}
-				// A name the module does not export fails the whole page at load.
-				mod := readStatic(t, name)
-				for _, part := range strings.Split(strings.Trim(m[1], "{}"), ",") {
-					exported := strings.Fields(part)
-					if len(exported) == 0 {
-						continue
-					}
-					re := regexp.MustCompile(`(?m)^export (async )?(function|const|let|class) ` + regexp.QuoteMeta(exported[0]) + `\b`)
-					if !re.MatchString(mod) {
-						t.Errorf("import { %s } from %q: not exported there", exported[0], m[2])
-					}
-				}
-			}
-		})
+		// A name may be a pattern: a page's script and the modules split from it.
+		names, err := fs.Glob(Static(), tc.name)
+		if err != nil || len(names) == 0 {
+			t.Fatalf("%s: no such file (%v)", tc.name, err)
+		}
+		for _, name := range names {
+			assetStaysLocal(t, name, tc.forbidden, importRE)
+		}
 	}
+}
+
+// assetStaysLocal checks one file: none of the forbidden strings, and every
+// import a sibling module that exports what is asked of it.
+func assetStaysLocal(t *testing.T, file string, forbidden []string, importRE *regexp.Regexp) {
+	t.Run(file, func(t *testing.T) {
+		src := readStatic(t, file)
+		// Drawing an SVG element names its namespace, which is not an address
+		// anything is fetched from.
+		checked := strings.ReplaceAll(src, `"http://www.w3.org/2000/svg"`, `""`)
+		for _, bad := range forbidden {
+			if strings.Contains(checked, bad) {
+				t.Errorf("%s contains %q", file, bad)
+			}
+		}
+		for _, m := range importRE.FindAllStringSubmatch(src, -1) {
+			name, ok := strings.CutPrefix(m[2], "./")
+			if !ok {
+				t.Errorf("import %q: want a sibling module", m[2])
+				continue
+			}
+			if _, err := fs.Stat(Static(), name); err != nil {
+				t.Errorf("import %q: not embedded: %v", m[2], err)
+				continue
+			}
+			// A name the module does not export fails the whole page at load.
+			mod := reexported(t, name)
+			for _, part := range strings.Split(strings.Trim(m[1], "{}"), ",") {
+				exported := strings.Fields(part)
+				if len(exported) == 0 {
+					continue
+				}
+				re := regexp.MustCompile(`(?m)^export (async )?(function|const|let|class) ` + regexp.QuoteMeta(exported[0]) + `\b`)
+				if !re.MatchString(mod) {
+					t.Errorf("import { %s } from %q: not exported there", exported[0], m[2])
+				}
+			}
+		}
+	})
+}
+
+// reexported returns a module's text and that of every module it passes on
+// whole (export * from "./x.js"), directly or not: what it exports.
+func reexported(t *testing.T, name string) string {
+	t.Helper()
+	reRE := regexp.MustCompile(`(?m)^export \* from "\./([^"]+)";`)
+	src := readStatic(t, name)
+	out := src
+	for _, m := range reRE.FindAllStringSubmatch(src, -1) {
+		out += "\n" + reexported(t, m[1])
+	}
+	return out
 }
 
 // pageScripts returns the text of a page's script and of the sibling modules
 // it imports, directly or not.
 func pageScripts(t *testing.T, entry string) map[string]string {
 	t.Helper()
-	importRE := regexp.MustCompile(`(?ms)^import (?:\{[^}]*\}|\S+) from "\./([^"]+)";`)
+	importRE := regexp.MustCompile(`(?ms)^(?:import|export) (?:\{[^}]*\}|\S+) from "\./([^"]+)";`)
 	out := map[string]string{}
 	todo := []string{entry}
 	for len(todo) > 0 {
@@ -612,9 +641,12 @@ func TestClassesAreStyled(t *testing.T) {
 // rules (the token in ?t=, the retries) live in one place; and both keep the
 // room in window.hearth for tests.
 func TestPagesShareTheEventStream(t *testing.T) {
-	live := readStatic(t, "live.js")
-	if n := strings.Count(live, "new EventSource("); n != 1 {
-		t.Errorf("live.js opens an EventSource in %d places, want 1", n)
+	opens := 0
+	for _, src := range pageScripts(t, "live.js") {
+		opens += strings.Count(src, "new EventSource(")
+	}
+	if opens != 1 {
+		t.Errorf("live.js and its modules open an EventSource in %d places, want 1", opens)
 	}
 	for _, script := range []string{"listen.js", "join.js"} {
 		t.Run(script, func(t *testing.T) {
@@ -705,7 +737,7 @@ func TestJoinConfirmsEndedMessage(t *testing.T) {
 // an <audio> element; captions come on the event stream and, for members, the
 // data channel.
 func TestPagesReceiveTheCollage(t *testing.T) {
-	live := readStatic(t, "live.js")
+	live := pageScripts(t, "live.js")["live-events.js"]
 	types := regexp.MustCompile(`export const EVENT_TYPES = \[([^\]]*)\];`).FindStringSubmatch(live)
 	if types == nil || !strings.Contains(types[1], `"caption"`) {
 		t.Errorf("eventFeed does not listen for caption events: %v", types)

@@ -9,21 +9,13 @@
 //
 // Nothing here draws: dashboard-live.js asks view() after each onChange.
 
-import { connection, fetchSessionInfo, holds, parseState, preferStereo } from "./live.js";
+import { LIVE_TIMING, answerOffer as answerOfferOn, connection, dataChannel, fetchSessionInfo, holds, parseState } from "./live.js";
 
 /** @import { Attempt, Auth, Refusal, RoomState } from "./live.js" */
 
 const MIC_CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } };
 const BACKOFF_MS = [1000, 2000, 4000, 5000, 5000, 10000];
 const DOORS_RETRY_MS = 5000;
-const TIMING = {
-  gatherMs: 1500,
-  postTimeoutMs: 10000,
-  connectTimeoutMs: 10000,
-  graceMs: 2000,
-  stableMs: 10000,
-  closeGraceMs: 300,
-};
 
 /**
  * @typedef {"out" | "asking" | "connecting" | "connected" | "reconnecting" | "waiting" | "blocked" | "stopped"} Phase
@@ -98,7 +90,7 @@ export function hostRoom(o) {
     onUnsupported: () => stop("This browser can’t join the room. Try a current Chrome, Safari, Firefox or Edge."),
     mayRetry: () => want,
     backoff: BACKOFF_MS,
-    timing: TIMING,
+    timing: LIVE_TIMING, // the join page's pacing
   });
 
   /** @param {Phase} next */
@@ -333,36 +325,23 @@ export function hostRoom(o) {
   // -------------------------------------------------------------------------
   // The data channel (with a microphone)
 
+  // The channel's messages go to onMessage; when the server closes it, we come back.
+  const channel = dataChannel({
+    current: () => conn.current(),
+    onMessage: (a, msg) => onMessage(a, msg),
+    onClose: (a) => {
+      if (want) conn.retrySoon(a);
+    },
+  });
+
   /** @param {Attempt} a */
   function wireChannel(a) {
-    const dc = a.dc;
-    if (!dc) return;
-    dc.onmessage = (event) => {
-      if (conn.current() !== a || typeof event.data !== "string") return;
-      let msg = null;
-      try {
-        msg = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (msg && typeof msg === "object") onMessage(a, msg);
-    };
-    dc.onclose = () => {
-      if (conn.current() === a && want) conn.retrySoon(a);
-    };
+    channel.wire(a);
   }
 
   /** @param {any} msg */
   function send(msg) {
-    const a = conn.current();
-    const dc = a && a.dc;
-    if (!dc || dc.readyState !== "open") return false;
-    try {
-      dc.send(JSON.stringify(msg));
-      return true;
-    } catch {
-      return false;
-    }
+    return channel.send(msg);
   }
 
   /**
@@ -432,14 +411,7 @@ export function hostRoom(o) {
    * @param {string} sdp
    */
   async function answerOffer(a, sdp) {
-    if (a.done) return;
-    const pc = a.pc;
-    await pc.setRemoteDescription({ type: "offer", sdp });
-    // Stereo, as in the first offer (live.js): the broadcast keeps its two channels.
-    const answer = await pc.createAnswer();
-    await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
-    if (a.done || !pc.localDescription) return;
-    send({ type: "answer", sdp: pc.localDescription.sdp });
+    if (!(await answerOfferOn(a, sdp, send))) return;
     for (const [id, v] of voices) {
       const dir = v.transceiver.currentDirection;
       if (dir === "inactive" || dir === "sendonly" || dir === "stopped") dropVoice(id);

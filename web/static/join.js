@@ -20,30 +20,31 @@
 import {
   liveElements,
   mediaSession,
-  newAudio as newAudioIn,
-  playOrBlocked,
   playsTrack,
   reactionStage,
   pageLifecycle,
-  renderAfterwards,
-  renderTitle,
-  renderNowPlaying,
-  renderSessionLinks,
-  setAttr,
   setData,
   setText,
   setupVolume,
+  toaster,
 } from "./shared.js";
-import { connection, eventFeed, fetchSessionInfo, holds, parseState, preferStereo, refusalRouter, roomMessages, sessionPoller } from "./live.js";
+import { connection, dataChannel, eventFeed, fetchSessionInfo, holds, parseState, refusalRouter, roomMessages, sessionPoller } from "./live.js";
 import { pageCollage } from "./collage-view.js";
-import { rosterView } from "./join-roster.js";
+import { roomAudio, setAudioSession } from "./join-audio.js";
+import { micHelp, platformOf } from "./join-mic-help.js";
+import { nameStore } from "./join-name.js";
+import { ownEchoes } from "./join-reactions.js";
+import { hand } from "./join-hand.js";
+import { memberMessages } from "./join-member.js";
+import { microphone } from "./join-mic.js";
+import { joinScreen } from "./join-screen.js";
+import { LINK_INCOMPLETE, LINK_REFUSED, LINK_UNKNOWN, NO_WEBRTC } from "./join-words.js";
 import {
   NAME_ERRORS,
   checkName,
   cleanName,
   readSessionId,
   readToken,
-  startsLine,
 } from "./text.js";
 
 const POLL_WAIT_MS = 5000; // before joining, and while the room has not begun
@@ -60,19 +61,9 @@ const TOAST_MS = 6000;
 const ECHO_WINDOW_MS = 4000;
 const CONFIRM_TIMEOUT_MS = 8000; // asking the server whether an "ended" is the end
 const HAND_SETTLE_MS = 2500;
-const UNMUTE_REFUSAL_MS = 3000;
-const NAME_KEY = "hearth.name";
 
 const MIC_CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } };
 
-const LINK_INCOMPLETE = "This link looks incomplete. Ask your host for the link again.";
-const LINK_REFUSED = "This link doesn’t work any more. Ask your host for the link again.";
-const LINK_UNKNOWN = "We couldn’t find this session. Ask your host for the link again.";
-const NO_WEBRTC = "This browser can’t join live sessions. Please open the link in Safari, Chrome or Firefox.";
-const ENDED = "This session has ended. Thank you for being here.";
-const REMOVED = "The host has asked you to leave this session.";
-const LEFT = "You have left the session.";
-const RELEASED = "You may speak again. Your microphone is off until you tap it.";
 
 const el = (id) => document.getElementById(id);
 const ui = {
@@ -168,17 +159,27 @@ let nowPlaying = null;
 let nowPlayingAt = 0;
 let heardRoom = false; // a state message arrived since joining
 
-// The microphone: one stream for the whole visit, reused by every reconnection.
-let micStream = null;
-let micOn = false; // the person wants to be heard
-let micLost = false; // the track ended (another app took it, the OS stopped it)
 // The host's holds on our microphone (theirs on us, the room's, a program
 // part's) and their release: see holds() in live.js.
 const hold = holds();
-let unmuteAskedAt = -Infinity;
-let handRaised = false;
-let handPending = null; // what we last asked for, until the roster agrees
-let handChangedAt = -Infinity;
+// The microphone: one stream for the whole visit, reused by every
+// reconnection (join-mic.js).
+const mic = microphone({
+  hearth,
+  held: () => micLocked(),
+  send: (msg) => send(msg),
+  lost: () => {
+    renderMic();
+    renderStatus();
+  },
+  stopped: () => renderMic(),
+  changed: () => {
+    renderMic();
+    renderRoster();
+    renderStatus();
+  },
+});
+const myHand = hand(HAND_SETTLE_MS);
 
 // The connection.
 let want = false; // we should be in the room
@@ -186,9 +187,8 @@ let statusDetail = ""; // "", "offline", "busy", "full", "doors"
 
 // Reactions and messages.
 let lastReactionAt = -Infinity;
-const ownEchoes = [];
-let toastTimer = 0;
-const memberAudio = new Map(); // member id -> {audio, stream, transceiver}
+const echoes = ownEchoes(ECHO_WINDOW_MS);
+const toast = toaster(ui.toast, TOAST_MS);
 const stage = reactionStage({
   container: ui.reactions,
   announce: ui.announce,
@@ -196,8 +196,18 @@ const stage = reactionStage({
   gapMs: REACTION_SHOW_GAP_MS,
 });
 const collage = pageCollage(document);
+// The broadcast's and the members' <audio> elements.
+const sound = roomAudio({
+  sink: ui.sink,
+  hearth,
+  current: () => conn.current(),
+  blocked: () => {
+    if (!want) return;
+    ui.resume.hidden = false;
+    setConnState("blocked");
+  },
+});
 hearth.collage = collage;
-let volume = 1;
 
 function authHeaders(extra) {
   return Object.assign({ Authorization: `Bearer ${token}` }, extra);
@@ -245,14 +255,6 @@ function applyInfo(next, stampedAt) {
   render();
 }
 
-// renderContribute shows the links the session info offers: the memorial
-// collage's contribution page (memorial sessions only, while the collage takes
-// photos and songs) and "Add to calendar".
-function renderContribute() {
-  const over = Boolean(linkProblem) || finish === "removed" || finish === "ended" || Boolean(info && info.state === "ended");
-  renderSessionLinks(ui, info, over);
-}
-
 function setNowPlaying(np, at) {
   nowPlaying = np && typeof np === "object" ? np : null;
   nowPlayingAt = at;
@@ -285,11 +287,11 @@ function joinWithMic() {
   rememberName();
   // Inside the tap: iOS lets an element play sound later only if play() was
   // first called from a gesture.
-  unlockAudio();
+  sound.unlock();
   hideMicHelp();
 
   const seq = ++askSeq;
-  const existing = liveMicTrack();
+  const existing = mic.track();
   if (existing) {
     enterRoom("mic");
     return;
@@ -306,7 +308,7 @@ function joinWithMic() {
         stream.getTracks().forEach((t) => t.stop());
         return;
       }
-      useMicStream(stream);
+      mic.use(stream);
       enterRoom("mic");
     },
     (err) => {
@@ -327,8 +329,8 @@ function justListen() {
   clearNameError();
   hideMicHelp();
   if (want) leaveRoom(true);
-  stopMic();
-  unlockAudio();
+  mic.stop();
+  sound.unlock();
   enterRoom("listen");
 }
 
@@ -337,13 +339,12 @@ function enterRoom(nextMode) {
   hearth.mode = mode;
   finish = "";
   want = true;
-  heardPaused = false;
+  sound.setPaused(false);
   confirming = 0; // a question still out from an earlier visit to the room is not this one's
   statusDetail = "";
   hold.reset();
   heardRoom = false;
-  handRaised = false;
-  handPending = null;
+  myHand.lowered();
   roster = [];
   hearth.roster = roster;
   speaking = new Set();
@@ -376,14 +377,15 @@ function stopEverything(sayGoodbye) {
   want = false;
   conn.stop(sayGoodbye);
   closeEvents();
-  stopMic();
-  silenceAll();
+  mic.stop();
+  sound.silenceAll();
+  ui.resume.hidden = true;
   collage.end();
   roster = [];
   hearth.roster = roster;
   speaking = new Set();
   hearth.memberId = "";
-  handRaised = false;
+  myHand.lowered();
   hold.reset();
   setAudioSession("auto");
 }
@@ -481,102 +483,37 @@ function clearNameError() {
   ui.name.removeAttribute("aria-invalid");
 }
 
-function storage() {
-  try {
-    return window.localStorage;
-  } catch {
-    return null; // blocked (private browsing, strict settings)
-  }
-}
+// The name is kept on the device only when the person asks (join-name.js).
+const names = nameStore(() => window.localStorage);
 
 function rememberName() {
-  const s = storage();
-  if (!s) return;
-  try {
-    if (ui.remember.checked && displayName) s.setItem(NAME_KEY, displayName);
-    else s.removeItem(NAME_KEY);
-  } catch {
-    // Full or blocked: nothing is kept, which is fine.
-  }
+  names.keep(displayName, ui.remember.checked);
 }
 
 function recallName() {
-  const s = storage();
-  if (!s) return;
-  try {
-    const saved = cleanName(s.getItem(NAME_KEY) || "");
-    if (saved) {
-      ui.name.value = saved;
-      ui.remember.checked = true;
-    }
-  } catch {
-    // Nothing remembered.
+  const saved = names.recall();
+  if (saved) {
+    ui.name.value = saved;
+    ui.remember.checked = true;
   }
 }
 
 // ---------------------------------------------------------------------------
 // The microphone.
 
-function useMicStream(stream) {
-  if (micStream && micStream !== stream) micStream.getTracks().forEach((t) => t.stop());
-  micStream = stream;
-  hearth.mic = stream;
-  micLost = false;
-  const track = stream.getAudioTracks()[0];
-  if (track) {
-    track.enabled = micOn && !micLocked();
-    track.addEventListener("ended", () => {
-      if (micStream !== stream) return;
-      micLost = true;
-      if (micOn) {
-        micOn = false;
-        send({ type: "mute", muted: true });
-      }
-      renderMic();
-      renderStatus();
-    });
-  }
-}
-
-function liveMicTrack() {
-  const track = micStream && micStream.getAudioTracks()[0];
-  return track && track.readyState === "live" ? track : null;
-}
-
-function stopMic() {
-  if (micStream) micStream.getTracks().forEach((t) => t.stop());
-  micStream = null;
-  hearth.mic = null;
-  micOn = false;
-  micLost = false;
-  renderMic();
-}
-
 function micLocked() {
   return hold.held();
 }
 
-// setMic turns our voice on or off. The track is disabled when off, so the
-// browser sends silence even before the server hears about it.
-function setMic(on, tellServer) {
-  micOn = on;
-  const track = liveMicTrack();
-  if (track) track.enabled = on && !micLocked();
-  if (tellServer) send({ type: "mute", muted: !on });
-  renderMic();
-  renderRoster();
-  renderStatus();
-}
-
 function toggleMic() {
   if (mode !== "mic" || micLocked()) return;
-  if (micOn) {
-    setMic(false, true);
+  if (mic.isOn()) {
+    mic.set(false, true);
     return;
   }
-  if (liveMicTrack()) {
-    unmuteAskedAt = performance.now();
-    setMic(true, true);
+  if (mic.track()) {
+    member.unmuteAsked();
+    mic.set(true, true);
     return;
   }
   // The microphone stopped (a phone call, another app): ask again, in the tap.
@@ -587,7 +524,7 @@ function toggleMic() {
         stream.getTracks().forEach((t) => t.stop());
         return;
       }
-      useMicStream(stream);
+      mic.use(stream);
       const track = stream.getAudioTracks()[0];
       const a = conn.current();
       const sender = a && a.tx && a.tx.sender;
@@ -595,128 +532,12 @@ function toggleMic() {
         sender.replaceTrack(track).catch(() => {});
         if (typeof sender.setStreams === "function") sender.setStreams(stream);
       }
-      unmuteAskedAt = performance.now();
-      setMic(true, true);
+      member.unmuteAsked();
+      mic.set(true, true);
       renderStatus();
     },
     () => toast("Your microphone isn’t available right now. You can still listen."),
   );
-}
-
-// ---------------------------------------------------------------------------
-// Audio elements: one for the broadcast, one per member on a microphone.
-// Chromium plays remote WebRTC audio only through media elements.
-
-function newAudio() {
-  return newAudioIn(ui.sink, volume);
-}
-
-function ensureAudio() {
-  if (!hearth.audio) {
-    hearth.audio = newAudio();
-    hearth.audio.dataset.role = "broadcast";
-  }
-  return hearth.audio;
-}
-
-// unlockAudio runs in the tap: play() from a gesture is what iOS needs before
-// an element may make sound later, when the connection is up.
-function unlockAudio() {
-  const audio = ensureAudio();
-  if (!audio.srcObject) audio.srcObject = new MediaStream();
-  const p = audio.play();
-  if (p && typeof p.catch === "function") p.catch(() => {});
-}
-
-function play(audio) {
-  if (!audio || !audio.srcObject || heardPaused) return;
-  playOrBlocked(audio, () => {
-    if (!want) return;
-    ui.resume.hidden = false;
-    setConnState("blocked");
-  });
-}
-
-function playAll() {
-  play(hearth.audio);
-  for (const m of memberAudio.values()) play(m.audio);
-}
-
-function attachBroadcast(stream) {
-  const audio = ensureAudio();
-  if (audio.srcObject !== stream) audio.srcObject = stream;
-  play(audio);
-}
-
-function attachMember(a, id, stream, transceiver) {
-  let m = memberAudio.get(id);
-  if (!m) {
-    const audio = newAudio();
-    audio.dataset.member = id;
-    m = { audio, stream: null, transceiver };
-    memberAudio.set(id, m);
-  }
-  m.transceiver = transceiver;
-  if (m.stream !== stream) {
-    m.stream = stream;
-    m.audio.srcObject = stream;
-    stream.addEventListener("removetrack", () => {
-      if (conn.current() === a && stream.getTracks().length === 0) dropMember(id, stream);
-    });
-  }
-  play(m.audio);
-  exposeMembers();
-}
-
-function dropMember(id, stream) {
-  const m = memberAudio.get(id);
-  if (!m || (stream && m.stream !== stream)) return;
-  m.audio.pause();
-  m.audio.srcObject = null;
-  m.audio.remove();
-  memberAudio.delete(id);
-  exposeMembers();
-}
-
-// sweepMembers drops the elements of tracks the server took away in a
-// renegotiation (their transceiver no longer receives).
-function sweepMembers() {
-  for (const [id, m] of memberAudio) {
-    const t = m.transceiver;
-    const dir = t && t.currentDirection;
-    if (!t || t.stopped || dir === "inactive" || dir === "sendonly" || dir === "stopped") dropMember(id);
-  }
-}
-
-function dropAllMembers() {
-  for (const id of [...memberAudio.keys()]) dropMember(id);
-}
-
-function exposeMembers() {
-  const out = {};
-  for (const [id, m] of memberAudio) out[id] = m.audio;
-  hearth.members = out;
-}
-
-function silenceAll() {
-  dropAllMembers();
-  const audio = hearth.audio;
-  if (audio) {
-    audio.pause();
-    audio.srcObject = null;
-  }
-  ui.resume.hidden = true;
-}
-
-// setAudioSession tells iOS (Safari 16.4+) what kind of sound this is: a call
-// with a microphone, or playback that keeps going with the ring switch off.
-function setAudioSession(type) {
-  try {
-    const nav = /** @type {any} */ (navigator);
-    if (nav.audioSession) nav.audioSession.type = type;
-  } catch {
-    // Optional.
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -740,7 +561,7 @@ const conn = connection({
   onConnected: () => {
     if (statusDetail !== "full") statusDetail = "";
     if (hearth.state !== "blocked") setConnState("connected");
-    playAll();
+    sound.playAll();
   },
   onRetrying: ({ everConnected, offline }) => {
     if (offline) statusDetail = "offline";
@@ -752,7 +573,7 @@ const conn = connection({
     hearth.pc = null;
     hearth.dc = null;
     // The member tracks belong to this connection; the next one brings its own.
-    dropAllMembers();
+    sound.dropAllMembers();
     if (speaking.size) {
       speaking = new Set();
       renderRoster();
@@ -772,14 +593,14 @@ function setupAttempt(a) {
   hearth.pc = pc;
   hearth.memberId = ""; // a new member on the server; "welcome" says who
   if (mode === "mic") {
-    const track = liveMicTrack();
+    const track = mic.track();
     /** @type {RTCRtpTransceiverInit} */
-    const init = { direction: "sendrecv", streams: micStream && track ? [micStream] : [] };
+    const init = { direction: "sendrecv", streams: mic.stream() && track ? [mic.stream()] : [] };
     a.tx = pc.addTransceiver(track || "audio", init);
-    if (track) track.enabled = micOn && !micLocked();
+    if (track) track.enabled = mic.isOn() && !micLocked();
     // The data channel goes into the first offer, so the server sees it at once.
     a.dc = pc.createDataChannel("hearth", { ordered: true });
-    wireChannel(a);
+    channel.wire(a);
   } else {
     a.tx = pc.addTransceiver("audio", { direction: "recvonly" });
   }
@@ -790,7 +611,7 @@ function setupAttempt(a) {
   hearth.dc = a.dc;
   // The receiver's track exists before negotiation, so the element can start
   // playing it now; sound flows once the connection is up.
-  attachBroadcast(new MediaStream([a.tx.receiver.track]));
+  sound.attachBroadcast(new MediaStream([a.tx.receiver.track]));
 }
 
 /**
@@ -807,13 +628,13 @@ function onTrack(a, event) {
   const stream = event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]);
   if (event.transceiver === a.tx) {
     // The microphone's own transceiver carries the broadcast back to us.
-    if (!playsTrack(hearth.audio, event.track)) attachBroadcast(stream);
+    if (!playsTrack(hearth.audio, event.track)) sound.attachBroadcast(stream);
     return;
   }
   if (a.page.mode !== "mic") return;
   // Every other track is one member's microphone; its stream id is their id.
   const id = event.streams && event.streams[0] ? event.streams[0].id : event.track.id;
-  attachMember(a, id, stream, event.transceiver);
+  sound.attachMember(a, id, stream, event.transceiver);
 }
 
 // refused: a refused attempt, as the listen page takes it, with the join
@@ -864,38 +685,29 @@ const refused = refusalRouter(conn, {
 // ---------------------------------------------------------------------------
 // The data channel (with a microphone).
 
-/** @param {Attempt} a */
-function wireChannel(a) {
-  const dc = a.dc;
-  if (!dc) return;
-  dc.onmessage = (event) => {
-    if (conn.current() !== a || typeof event.data !== "string") return;
-    let msg = null;
-    try {
-      msg = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (msg && typeof msg === "object") onMessage(a, msg);
-  };
-  dc.onclose = () => {
-    // The server closed the channel: unless it said why (removed, ended),
-    // come back.
-    if (conn.current() === a && want && !finish) conn.retrySoon(a);
-  };
-}
+// The channel's messages go to onMessage; when the server closes it without
+// saying why (removed, ended), we come back.
+const channel = dataChannel({
+  current: () => conn.current(),
+  onMessage: (a, msg) => onMessage(a, msg),
+  onClose: (a) => {
+    if (want && !finish) conn.retrySoon(a);
+  },
+});
+const send = (msg) => channel.send(msg);
 
-function send(msg) {
-  const a = conn.current();
-  const dc = a && a.dc;
-  if (!dc || dc.readyState !== "open") return false;
-  try {
-    dc.send(JSON.stringify(msg));
-    return true;
-  } catch {
-    return false;
-  }
-}
+// A member's own messages: welcome, offers, holds, the hand, errors (join-member.js).
+const member = memberMessages({
+  hearth,
+  send,
+  mic,
+  hold,
+  hand: myHand,
+  sound,
+  mode: () => mode,
+  toast: (text) => toast(text),
+  render: { mic: () => renderMic(), status: () => renderStatus(), roster: () => renderRoster(), actions: () => renderActions() },
+});
 
 // roomNews takes the room's news the data channel and the event stream share.
 const roomNews = roomMessages({
@@ -910,111 +722,28 @@ function onMessage(a, msg) {
   if (roomNews(msg)) return;
   switch (msg.type) {
     case "welcome":
-      onWelcome(msg.you);
+      member.welcome(msg.you);
       break;
     case "offer":
       if (typeof msg.sdp === "string") {
-        a.page.chain = a.page.chain.then(() => answerOffer(a, msg.sdp)).catch(() => {
+        a.page.chain = a.page.chain.then(() => member.answerOffer(a, msg.sdp)).catch(() => {
           if (conn.current() === a) conn.retry(a);
         });
       }
       break;
     case "muted":
-      onMuted(msg);
+      member.muted(msg);
       break;
     case "hand":
-      onHand(msg);
+      member.handMessage(msg);
       break;
     case "removed":
       onRemoved();
       break;
     case "error":
-      onServerError(msg.error);
+      member.serverError(msg.error);
       break;
   }
-}
-
-function onWelcome(you) {
-  if (!you || typeof you !== "object") return;
-  hearth.memberId = typeof you.id === "string" ? you.id : String(you.id || "");
-  // Tell the new member what we already chose, so a reconnection keeps it:
-  // muted unless the person turned the microphone on, the hand as it was.
-  send({ type: "mute", muted: !micOn || micLocked() });
-  if (handRaised && send({ type: "hand", raised: true })) {
-    handPending = true;
-    handChangedAt = performance.now();
-  }
-  // A rejoin is a new member on the server, and the host's mute was for the
-  // old one: let the person choose again (the microphone stays off).
-  hold.welcome(you);
-  renderMic();
-  renderStatus();
-  renderRoster();
-}
-
-// answerOffer answers the server's renegotiation (members' tracks added or
-// removed). Offers are handled one at a time, in order.
-async function answerOffer(a, sdp) {
-  if (a.done) return;
-  const pc = a.pc;
-  await pc.setRemoteDescription({ type: "offer", sdp });
-  const answer = await pc.createAnswer();
-  await pc.setLocalDescription({ type: "answer", sdp: preferStereo(answer.sdp || "") });
-  if (a.done) return;
-  send({ type: "answer", sdp: pc.localDescription.sdp });
-  sweepMembers();
-}
-
-// onMuted takes a "muted" message about us: a hold of the host's, its
-// release, or the echo of our own choice.
-function onMuted(msg) {
-  onHoldChange(hold.muted(msg));
-}
-
-// onHoldChange follows a change in what holds our microphone. A hold turns it
-// off; a release lets the person speak again but leaves it off until they tap
-// it, and says so calmly.
-function onHoldChange(change) {
-  if (change === "hold") {
-    // The button and the status line say so; no extra message.
-    setMic(false, false);
-  } else if (change === "release") {
-    // Say it is off to the server too, so the roster is true.
-    setMic(false, mode === "mic");
-    if (mode === "mic") toast(RELEASED);
-  } else if (change === "mute" && micOn) {
-    setMic(false, false);
-  }
-  renderMic();
-  renderStatus();
-}
-
-// onHand takes a "hand" message: the host lowered our hand.
-function onHand(msg) {
-  if (msg.raised || !handRaised) return;
-  handRaised = false;
-  handPending = null;
-  renderActions();
-  renderRoster();
-  if (msg.by_host) toast("The host has lowered your hand.");
-}
-
-// onServerError: the protocol's error does not say which message it refused,
-// so it is read from its words and from what we sent last.
-function onServerError(text) {
-  const s = String(text || "").toLowerCase();
-  if (/rate|too many|slow|fast|limit/.test(s)) {
-    toast("One at a time, please. Try again in a moment.");
-    return;
-  }
-  if (performance.now() - unmuteAskedAt < UNMUTE_REFUSAL_MS && micOn) {
-    // Our unmute was refused (the host muted us, or the mics are locked).
-    unmuteAskedAt = -Infinity;
-    setMic(false, false);
-    toast("Your microphone can’t be turned on just now. The host may have paused microphones.");
-    return;
-  }
-  toast("That didn’t go through. Please try again in a moment.");
 }
 
 // ---------------------------------------------------------------------------
@@ -1058,15 +787,10 @@ function applyRoomState(msg) {
   // The host may lower our hand: follow the roster, except for a roster sent
   // before the server took our own last change.
   const self = roster.find((m) => m.id === hearth.memberId);
-  if (self) {
-    if (handPending !== null && (self.hand === handPending || performance.now() - handChangedAt > HAND_SETTLE_MS)) {
-      handPending = null;
-    }
-    if (handPending === null) handRaised = self.hand;
-  }
+  if (self) myHand.fromRoster(self.hand, performance.now());
 
   const change = hold.room(room);
-  if (mode === "mic" && change) onHoldChange(change);
+  if (mode === "mic" && change) member.holdChange(change);
   renderState();
   renderRoom();
 }
@@ -1084,14 +808,12 @@ function applySpeaking(ids) {
 
 function toggleHand() {
   if (mode !== "mic") return;
-  const next = !handRaised;
+  const next = !myHand.raised();
   if (!send({ type: "hand", raised: next })) {
     toast("You’re not connected just now. Try again in a moment.");
     return;
   }
-  handRaised = next;
-  handPending = next;
-  handChangedAt = performance.now();
+  myHand.asked(next, performance.now());
   renderActions();
   renderRoster();
 }
@@ -1110,76 +832,22 @@ function react(kind, button) {
     return;
   }
   lastReactionAt = now;
-  ownEchoes.push({ kind, at: now });
+  echoes.sent(kind, now);
   stage.show(kind, displayName, true);
 }
 
 /** @param {{kind: "candle" | "heart", name: string}} r */
 function onReaction({ kind, name }) {
   // Our own reaction was shown when we sent it; skip the server's echo of it.
-  const now = performance.now();
-  while (ownEchoes.length && now - ownEchoes[0].at > ECHO_WINDOW_MS) ownEchoes.shift();
-  if (name === displayName) {
-    const i = ownEchoes.findIndex((e) => e.kind === kind);
-    if (i >= 0) {
-      ownEchoes.splice(i, 1);
-      return;
-    }
-  }
+  if (echoes.isEcho(kind, name, displayName, performance.now())) return;
   stage.show(kind, name, false);
-}
-
-function toast(text) {
-  clearTimeout(toastTimer);
-  setText(ui.toast, text);
-  setData(ui.toast, "show", "true");
-  toastTimer = setTimeout(() => {
-    setData(ui.toast, "show", "");
-    setTimeout(() => {
-      if (!ui.toast.dataset.show) setText(ui.toast, "");
-    }, 800);
-  }, TOAST_MS);
 }
 
 // ---------------------------------------------------------------------------
 // Microphone help, in plain words for the device in hand.
 
-function platform() {
-  const ua = navigator.userAgent || "";
-  if (/iPad|iPhone|iPod/.test(ua) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1)) return "ios";
-  if (/Android/i.test(ua)) return "android";
-  if (/Macintosh/.test(ua) && /Safari/.test(ua) && !/Chrome|Chromium|Firefox|Edg/.test(ua)) return "mac-safari";
-  return "desktop";
-}
-
 function showMicHelp(err) {
-  const name = err && err.name;
-  let why = "Your browser didn’t let this page use the microphone.";
-  let how = "";
-  if (name === "Unsupported") {
-    why = "This browser can’t use a microphone on this page.";
-    how = "Opening the link in Safari or Chrome may help.";
-  } else if (name === "NotFoundError" || name === "OverconstrainedError") {
-    why = "We couldn’t find a microphone on this device.";
-    how = "If you use a headset, check it is plugged in, then press Join with microphone again.";
-  } else if (name === "NotReadableError" || name === "AbortError") {
-    why = "Your microphone seems to be busy. Another app or a call may be using it.";
-    how = "Close that app, then press Join with microphone again.";
-  } else {
-    switch (platform()) {
-      case "ios":
-        how = "To allow it: tap the “aA” button in the address bar, then Website Settings, and set Microphone to Allow. Then press Join with microphone again.";
-        break;
-      case "android":
-        how = "To allow it: tap the icon to the left of the web address, then Permissions, and turn on Microphone. Then press Join with microphone again.";
-        break;
-      case "mac-safari":
-        how = "To allow it: in the Safari menu choose Settings for This Website, and set Microphone to Allow. Then press Join with microphone again.";
-        break;
-      default:
-        how = "To allow it: click the icon at the left of the address bar and allow the microphone. Then press Join with microphone again.";
-    }
-  }
+  const { why, how } = micHelp(err && err.name, platformOf(navigator.userAgent, navigator.platform, navigator.maxTouchPoints));
   setText(ui.micHelpWhy, why);
   setText(ui.micHelpHow, how);
   ui.micHelp.hidden = false;
@@ -1201,200 +869,32 @@ function setConnState(state) {
   updateMediaSession();
 }
 
-function view() {
-  if (linkProblem) return "problem";
-  if (finish) return finish;
-  if (info && info.state === "ended") return "ended";
-  if (want) return "room";
-  return info ? "join" : "loading";
-}
-
-function render() {
-  const title = renderTitle(ui.title, info, Boolean(linkProblem));
-  const v = view();
-  setData(ui.page, "view", v);
-  setAttr(ui.page, "data-mode", want ? mode : "");
-  const docTitle = info ? `${title} · Hearth` : "Join · Hearth";
-  if (document.title !== docTitle) document.title = docTitle;
-
-  const ready = Boolean(info) && !linkProblem && hasWebRTC && v === "join";
-  ui.joinMic.disabled = !ready;
-  ui.joinListen.disabled = !ready;
-
-  renderState();
-  renderEnd(v);
-  renderRoom();
-  renderStatus();
-  renderContribute();
-}
-
-function renderState() {
-  let text = "";
-  let kind = "";
-  if (linkProblem) text = "";
-  else if (!info) text = poller.trouble() ? "We can’t reach Hearth right now. We’ll keep trying." : "Getting things ready…";
-  else if (finish || info.state === "ended") text = "";
-  else if (info.state === "scheduled") {
-    text = startsLine(info.starts_at, poller.serverNow());
-  } else if (info.state === "live") {
-    // What plays comes from the poll or, at once, from the room's state.
-    const paused = nowPlaying && nowPlaying.paused;
-    text = paused ? "Live · paused by the host" : "Live now";
-    kind = "live";
-  }
-  setText(ui.state, text);
-  setData(ui.state, "kind", kind);
-  // An empty line would still take its margin under the title.
-  ui.state.hidden = !text;
-}
-
-function renderEnd(v) {
-  let message = "";
-  let note = "";
-  let rejoin = false;
-  if (v === "problem") {
-    message = linkProblem;
-  } else if (v === "ended") {
-    message = ENDED;
-    note = "You can close this page whenever you like.";
-  } else if (v === "removed") {
-    message = REMOVED;
-    note = "You can close this page now. If you think this was a mistake, you can contact your host.";
-  } else if (v === "left") {
-    message = LEFT;
-    note = "Take good care. You can close this page, or join again if you like.";
-    rejoin = true;
-  }
-  setText(ui.endMessage, message);
-  setText(ui.endNote, note);
-  ui.rejoin.hidden = !rejoin;
-  // An ended session leads on: the circle's next session and its support.
-  renderAfterwards(ui, info, v === "ended", poller.serverNow());
-}
-
-function renderStatus() {
-  const s = hearth.state;
-  let text = "";
-  let kind = "";
-  const detail =
-    statusDetail === "offline"
-      ? " Waiting for your internet connection."
-      : statusDetail === "busy"
-        ? " Hearth is busy right now. We’ll keep trying."
-        : statusDetail === "full"
-          ? " The room is full right now. We’ll keep trying, or you can just listen."
-          : "";
-  switch (s) {
-    case "connecting":
-      text = (mode === "mic" ? "Joining…" : "Connecting…") + detail;
-      kind = "wait";
-      break;
-    case "reconnecting":
-      text = "Reconnecting… You don’t need to do anything." + detail;
-      kind = "wait";
-      break;
-    case "waiting":
-      text = "The room isn’t open yet. We’ll bring you in as soon as it opens.";
-      kind = "wait";
-      break;
-    case "connected":
-      if (mode === "listen") text = "Listening";
-      else if (micLost) text = "Your microphone stopped. Tap Microphone to turn it back on.";
-      else if (micLocked()) text = hold.roomLocked() && !hold.byHost() ? "You’re in the room. The host has quieted the microphones for now." : "You’re in the room. The host has muted your microphone.";
-      else text = micOn ? "You’re in the room. Others can hear you." : "You’re in the room. You’re muted.";
-      kind = "ok";
-      break;
-    case "blocked":
-      text = "Your browser paused the sound.";
-      break;
-  }
-  setText(ui.status, text);
-  setData(ui.status, "kind", kind);
-  ui.altListen.hidden = !(want && mode === "mic" && statusDetail === "full");
-
-  let joinText = "";
-  if (s === "asking") joinText = "Your browser will ask to use your microphone. Please choose Allow.";
-  else if (s === "refused") joinText = "You can’t join with a microphone right now: the room may be closed to new people. You can still listen.";
-  else if (!hasWebRTC && !linkProblem) joinText = NO_WEBRTC;
-  setText(ui.joinStatus, joinText);
-}
-
-function renderMic() {
-  const locked = micLocked();
-  const on = micOn && !locked && !micLost;
-  ui.mic.disabled = mode === "mic" && locked;
-  setAttr(ui.mic, "aria-pressed", on ? "true" : "false");
-  let text = "Off · tap to talk";
-  let state = "off";
-  if (locked) {
-    text = "Muted by the host";
-    state = "locked";
-  } else if (micLost) {
-    text = "Stopped · tap to turn on";
-  } else if (on) {
-    text = "On · tap to mute";
-    state = "on";
-  }
-  setText(ui.micState, text);
-  setAttr(ui.mic, "data-state", state);
-  const self = hearth.memberId && speaking.has(hearth.memberId);
-  setData(ui.mic, "speaking", on && self ? "true" : "");
-}
-
-function renderActions() {
-  setAttr(ui.hand, "aria-pressed", handRaised ? "true" : "false");
-  setText(ui.handLabel, handRaised ? "Lower hand" : "Raise hand");
-}
-
-function renderRoom() {
-  renderMic();
-  renderActions();
-  renderRoster();
-  renderNow();
-}
-
-function renderNow() {
-  let empty = "Nothing is playing right now";
-  if (info && info.state === "scheduled") empty = "Nothing yet. It will start by itself.";
-  renderNowPlaying(ui, nowPlaying, nowPlayingAt, empty);
-}
-
-// The roster, row by row (join-roster.js); our own row follows what we know
-// locally, and the server catches up.
-const rosterList = rosterView({ list: ui.roster, empty: ui.rosterEmpty, listeners: ui.listeners });
-
-function renderRoster() {
-  rosterList.render(roster, listeners, {
-    id: hearth.memberId,
-    muted: !micOn || micLocked() || micLost,
-    hand: handRaised,
-    speaking,
-  });
-}
-
-function tick() {
-  renderNow();
-  if (info && info.state === "scheduled") renderState();
-}
+// The screen (join-screen.js) reads the page's state through facts().
+const { render, renderState, renderStatus, renderMic, renderActions, renderRoom, renderNow, renderRoster, tick } = joinScreen({
+  ui,
+  doc: document,
+  hearth,
+  mic,
+  hold,
+  hand: myHand,
+  poller,
+  facts: () => ({ info, linkProblem, hasWebRTC, finish, want, mode, statusDetail, nowPlaying, nowPlayingAt, roster, listeners, speaking }),
+});
 
 // ---------------------------------------------------------------------------
 // Volume, and the lock screen's and headset's controls, like the listen page.
 
-// heardPaused: the person paused the room's sound from the lock screen or a
-// headset; play brings it back. The microphone is not touched.
-let heardPaused = false;
-
 const showMedia = mediaSession({
+  // Pausing from the lock screen or a headset pauses the room's sound until
+  // play; the microphone is not touched.
   play: () => {
-    heardPaused = false;
-    playAll();
+    sound.setPaused(false);
+    sound.playAll();
     updateMediaSession();
   },
   pause: () => {
     if (!want) return;
-    heardPaused = true;
-    if (hearth.audio) hearth.audio.pause();
-    for (const m of memberAudio.values()) m.audio.pause();
+    sound.setPaused(true);
     updateMediaSession();
   },
 });
@@ -1402,7 +902,7 @@ const showMedia = mediaSession({
 // updateMediaSession tells the phone what plays (the piece, or the session)
 // and whether the room is heard, for its lock screen.
 function updateMediaSession() {
-  const heard = want && conn.isConnected() && !heardPaused;
+  const heard = want && conn.isConnected() && !sound.paused();
   showMedia(want ? (heard ? "playing" : "paused") : "none", nowPlaying && nowPlaying.title, info && info.title);
 }
 
@@ -1411,11 +911,7 @@ function updateMediaSession() {
 
 function setup() {
   recallName();
-  setupVolume(ui.volume, ui.volumeHint, (v) => {
-    volume = v;
-    if (hearth.audio) hearth.audio.volume = v;
-    for (const m of memberAudio.values()) m.audio.volume = v;
-  });
+  setupVolume(ui.volume, ui.volumeHint, (v) => sound.setVolume(v));
   ui.form.addEventListener("submit", (event) => {
     // Enter or "Done" on the keyboard only closes the keyboard: joining is a
     // choice made with one of the two buttons.
@@ -1459,7 +955,7 @@ function setup() {
   ui.resume.addEventListener("click", () => {
     ui.resume.hidden = true;
     setConnState(conn.isConnected() ? "connected" : want ? "connecting" : hearth.state);
-    playAll();
+    sound.playAll();
   });
   ui.rejoin.addEventListener("click", () => {
     finish = "";
@@ -1476,7 +972,7 @@ function setup() {
     wanted: () => want,
     conn,
     visible: () => {
-      playAll();
+      sound.playAll();
       conn.reconnectNow();
       openEvents();
     },

@@ -575,3 +575,26 @@ export function pageLifecycle(o) {
     if (seen()) o.tick();
   }, TICK_MS);
 }
+
+/**
+ * toaster shows one short message at a time in el (a polite live region) for
+ * ms, then fades it (the stylesheet's data-show) and clears its words once it
+ * is gone. A new message replaces the one showing and starts the time again.
+ * @param {HTMLElement} el
+ * @param {number} ms
+ * @returns {(text: string) => void}
+ */
+export function toaster(el, ms) {
+  let timer = 0;
+  return (text) => {
+    clearTimeout(timer);
+    setText(el, text);
+    setData(el, "show", "true");
+    timer = setTimeout(() => {
+      setData(el, "show", "");
+      setTimeout(() => {
+        if (!el.dataset.show) setText(el, "");
+      }, 800);
+    }, ms);
+  };
+}

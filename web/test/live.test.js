@@ -13,6 +13,7 @@ import {
   resourceKey,
   refusalKind,
 } from "../static/live.js";
+import { answerOffer, dataChannel } from "../static/live-channel.js";
 import { FakeEventSource, FakePeer, answer, fakeClock, fakeFetch, refusal, settle } from "./fakes.js";
 
 const TIMING = { gatherMs: 1500, postTimeoutMs: 10000, connectTimeoutMs: 10000, graceMs: 2000, stableMs: 10000, closeGraceMs: 300 };
@@ -444,4 +445,59 @@ test("a reconnection names the resource it takes over; the first join names none
   assert.deepEqual(r.replaced, ["", "key1"]);
   assert.equal(resourceKey("https://h.example/api/v1/sessions/s1/members/k%20y"), "k y");
   assert.equal(resourceKey(""), "");
+});
+
+test("dataChannel: only the current attempt's JSON objects come in; sending needs an open channel", () => {
+  const got = [];
+  const closed = [];
+  const dc = { readyState: "connecting", sent: [], send(s) { this.sent.push(s); }, onmessage: null, onclose: null };
+  const a = /** @type {any} */ ({ dc });
+  let current = a;
+  const ch = dataChannel({ current: () => current, onMessage: (at, msg) => got.push([at, msg]), onClose: (at) => closed.push(at) });
+  ch.wire(a);
+  assert.equal(ch.send({ type: "mute", muted: true }), false, "not open yet");
+  dc.readyState = "open";
+  assert.equal(ch.send({ type: "mute", muted: true }), true);
+  assert.deepEqual(dc.sent, ['{"type":"mute","muted":true}']);
+  dc.onmessage({ data: '{"type":"welcome"}' });
+  dc.onmessage({ data: "not json" });
+  dc.onmessage({ data: "42" });
+  dc.onmessage({ data: new ArrayBuffer(2) });
+  assert.deepEqual(got, [[a, { type: "welcome" }]]);
+  dc.onclose();
+  assert.deepEqual(closed, [a]);
+  current = /** @type {any} */ ({ dc: null });
+  dc.onmessage({ data: '{"type":"state"}' });
+  dc.onclose();
+  assert.equal(got.length, 1, "an old attempt's messages are dropped");
+  assert.equal(closed.length, 1);
+  assert.equal(ch.send({ type: "hand", raised: true }), false, "no channel");
+  dc.send = () => {
+    throw new Error("InvalidStateError");
+  };
+  current = a;
+  assert.equal(ch.send({ type: "hand", raised: true }), false);
+});
+
+test("answerOffer answers in stereo on the channel, unless the attempt ended meanwhile", async () => {
+  const steps = [];
+  const pc = {
+    localDescription: null,
+    setRemoteDescription: async (d) => steps.push(["remote", d.type]),
+    createAnswer: async () => ({ type: "answer", sdp: "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10\r\n" }),
+    setLocalDescription: async (d) => {
+      steps.push(["local", d.type]);
+      pc.localDescription = d;
+    },
+  };
+  const sent = [];
+  const a = /** @type {any} */ ({ pc, done: false });
+  assert.equal(await answerOffer(a, "offer-sdp", (m) => sent.push(m) > 0), true);
+  assert.deepEqual(steps, [["remote", "offer"], ["local", "answer"]]);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].type, "answer");
+  assert.match(sent[0].sdp, /stereo=1/);
+  a.done = true;
+  assert.equal(await answerOffer(a, "offer-sdp", (m) => sent.push(m) > 0), false);
+  assert.equal(sent.length, 1);
 });
