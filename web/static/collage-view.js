@@ -1,3 +1,4 @@
+// @ts-check
 // The memorial collage as the listen and join pages show it: the room's video,
 // large, with the caption of the photo on screen as text under it.
 //
