@@ -105,6 +105,14 @@ func TestBrowserRaiseHandReadsLower(t *testing.T) {
 			if got := jsString(t, tctx, label); got != "Raise hand|false" {
 				t.Errorf("lowered: %q", got)
 			}
+
+			// Like the listen page, the join page has a volume that reaches what plays, and tells
+			// the lock screen what is playing (Media Session).
+			waitJS(t, tctx, `!!window.hearth.audio && navigator.mediaSession.playbackState === 'playing' &&
+				!!navigator.mediaSession.metadata && navigator.mediaSession.metadata.artist === 'Tuesday circle'`, 10*time.Second)
+			jsString(t, tctx, `(() => { const v = document.querySelector('[data-testid=volume]'); v.value = '40';
+				v.dispatchEvent(new Event('input')); return v.value; })()`)
+			waitJS(t, tctx, `Math.abs(window.hearth.audio.volume - 0.4) < 0.001`, 3*time.Second)
 		})
 	}
 }
