@@ -212,6 +212,11 @@ func TestCollagePrerendered(t *testing.T) {
 	s := startServer(t, nil)
 	sess := finalizedCollage(t, s, 10*time.Second, true, "orient6.jpg", "phone_gps.jpg")
 	sid, listen := sess["id"].(string), sess["listener_token"].(string)
+	// The 14 s song loops, so the room is still open whenever the recording is done (on a busy
+	// machine recording can take longer than the session would last).
+	if code, m := s.postJSON(t, "/api/v1/sessions/"+sid+"/control", map[string]any{"action": "loop", "loop": true}); code != http.StatusOK {
+		t.Fatalf("loop: %d %v", code, m)
+	}
 	P := "/api/v1/sessions/" + sid + "/collage"
 	var states []string
 	var progress []float64
