@@ -49,6 +49,9 @@ func TestClientModulesUnderNode(t *testing.T) {
 }
 
 func TestClientTypeCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the TypeScript check takes seconds: skipped with -short (make test runs it)")
+	}
 	bin := nodeBin(t)
 	tsc := filepath.Join("tools", "node_modules", "typescript", "bin", "tsc")
 	if _, err := os.Stat(tsc); err != nil {
