@@ -171,22 +171,7 @@ func TestHostLowersHand(t *testing.T) {
 // joinHost joins a pion peer as a host of the session (as POST /host-join does).
 func joinHost(t *testing.T, ctx context.Context, r *Room, name string) *testpeer.Member {
 	t.Helper()
-	m, offer, err := testpeer.NewMember()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	_, answer, err := r.JoinWith(ctx, JoinRequest{Offer: offer, Name: name, Host: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Accept(answer); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.WaitOpen(ctx); err != nil {
-		t.Fatal(err)
-	}
-	memberID(t, m)
+	m, _ := joinAs(t, ctx, r, JoinRequest{Name: name, Host: true})
 	return m
 }
 

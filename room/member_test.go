@@ -14,12 +14,20 @@ import (
 // joinMember joins a pion member to the room and waits for its data channel.
 func joinMember(t *testing.T, ctx context.Context, r *Room, name string) (*testpeer.Member, string) {
 	t.Helper()
+	return joinAs(t, ctx, r, JoinRequest{Name: name})
+}
+
+// joinAs joins a pion peer with the request's options (its offer filled in) and waits until the
+// server's welcome has arrived.
+func joinAs(t *testing.T, ctx context.Context, r *Room, req JoinRequest) (*testpeer.Member, string) {
+	t.Helper()
 	m, offer, err := testpeer.NewMember()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	key, answer, err := r.Join(ctx, offer, name)
+	req.Offer = offer
+	key, answer, err := r.JoinWith(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
