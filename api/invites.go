@@ -89,21 +89,31 @@ func (s *Server) inviteAnswer(c *gin.Context, inv store.Invite, g store.Group, n
 	return out
 }
 
+// peekInvite reads the person's claim (required to accept) and the invite behind the link,
+// answering for itself when either is wrong. Answers about invites are never cached.
+func (s *Server) peekInvite(c *gin.Context, needClaim bool) (inv store.Invite, claim string, now time.Time, ok bool) {
+	if claim, ok = s.readClaim(c, needClaim); !ok {
+		return
+	}
+	now = time.Now()
+	c.Header("Cache-Control", "no-store")
+	var err error
+	if inv, err = s.groups.PeekInviteAny(c.Request.Context(), c.Param("token"), now); err != nil {
+		fail(c, http.StatusNotFound, inviteGone)
+		return inv, claim, now, false
+	}
+	return inv, claim, now, true
+}
+
 // openInvite shows what an invite link leads to without spending a use. Any invalid link
 // (unknown, expired, revoked, used up by others) gets the same 404, which says nothing about the
 // group.
 func (s *Server) openInvite(c *gin.Context) {
-	claim, ok := s.readClaim(c, false)
+	inv, claim, now, ok := s.peekInvite(c, false)
 	if !ok {
 		return
 	}
-	now := time.Now()
-	c.Header("Cache-Control", "no-store")
-	inv, err := s.groups.PeekInviteAny(c.Request.Context(), c.Param("token"), now)
-	if err != nil {
-		fail(c, http.StatusNotFound, inviteGone)
-		return
-	}
+	var err error
 	accepted := false
 	if claim != "" {
 		if accepted, err = s.groups.InviteClaimed(c.Request.Context(), inv.ID, claim); err != nil {
@@ -131,15 +141,8 @@ func (s *Server) openInvite(c *gin.Context) {
 // acceptInvite is the person choosing to go in: it counts their use (once) and answers with the
 // link into the session. With no session to go to, nothing is counted.
 func (s *Server) acceptInvite(c *gin.Context) {
-	claim, ok := s.readClaim(c, true)
+	inv, claim, now, ok := s.peekInvite(c, true)
 	if !ok {
-		return
-	}
-	now := time.Now()
-	c.Header("Cache-Control", "no-store")
-	inv, err := s.groups.PeekInviteAny(c.Request.Context(), c.Param("token"), now)
-	if err != nil {
-		fail(c, http.StatusNotFound, inviteGone)
 		return
 	}
 	next, err := s.nextForGroup(c, inv.GroupID, now)
