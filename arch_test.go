@@ -31,6 +31,8 @@ func TestImportRules(t *testing.T) {
 		"hearth/schedule":    {"hearth/"},
 		"hearth/calendar":    {"hearth/api", "hearth/session", "hearth/store", "hearth/room", "hearth/live", "hearth/media", "github.com/gin-gonic/gin"},
 		"hearth/auth":        {"hearth/", "github.com/gin-gonic/gin", "net/http"},
+		"hearth/limit":       {"hearth/", "github.com/gin-gonic/gin", "net/http"},
+		"hearth/disk":        {"hearth/", "github.com/gin-gonic/gin", "net/http"},
 		"hearth/show":        {"hearth/api", "hearth/session", "hearth/store", "hearth/room", "hearth/live", "hearth/broadcaster", "github.com/gin-gonic/gin", "github.com/pion/webrtc/v4", "net/http"},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 
 	"hearth/auth"
 	"hearth/clock"
+	"hearth/disk"
 	"hearth/media"
 	"hearth/room"
 	"hearth/session"
@@ -78,6 +80,9 @@ type Config struct {
 	Collage CollageDeps
 	// Clock decides sign-in lifetimes and the expiry of account links (nil: the wall clock).
 	Clock clock.Clock
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For / Forwarded headers are
+	// believed (see clientIP); requests from anywhere else are keyed by their own address.
+	TrustedProxies []netip.Prefix
 }
 
 // ICEServer is one entry of RTCConfiguration.iceServers.
@@ -260,6 +265,8 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		fail(c, http.StatusForbidden, "the host has closed this session to new members for now; you can still listen")
 	case errors.Is(err, room.ErrBadName), errors.Is(err, room.ErrNameTaken):
 		writeNameError(c, err)
+	case errors.Is(err, disk.ErrFull):
+		fail(c, http.StatusInsufficientStorage, "the server has run out of storage space; please tell the person who runs it")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fail(c, http.StatusServiceUnavailable, "the request was cancelled")
 	default:

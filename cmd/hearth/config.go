@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"hearth/api"
 	"hearth/show"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	VideoSize    string `json:"video_size"`
 	VideoFPS     int    `json:"video_fps"`
 	VideoBitrate int    `json:"video_bitrate"`
+	// TrustedProxies are the reverse proxies (IPs or CIDR prefixes) whose forwarding headers name
+	// the real client; empty means none, so nobody can spoof an address.
+	TrustedProxies []string `json:"trusted_proxies"`
 }
 
 // flagHelp is returned when -h was asked for: the usage has been printed and hearth exits 0.
@@ -81,6 +85,7 @@ func loadConfig(args []string, env func(string) (string, bool)) (Config, error) 
 	demo := fs.String("demo", "", "create a looping demo session on an empty data dir: true/false (HEARTH_DEMO)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (HEARTH_LOG_LEVEL)")
 	logFormat := fs.String("log-format", "", "text or json (HEARTH_LOG_FORMAT)")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For/Forwarded is believed (HEARTH_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, flagHelp
@@ -146,6 +151,9 @@ func loadConfig(args []string, env func(string) (string, bool)) (Config, error) 
 	cfg.MaxUploadMB = int64(mb)
 	if v, ok := env("HEARTH_PUBLIC_IP"); ok && v != "" {
 		cfg.PublicIPs = splitList(v)
+	}
+	if v, ok := env("HEARTH_TRUSTED_PROXIES"); ok && v != "" {
+		cfg.TrustedProxies = splitList(v)
 	}
 	if v, ok := env("HEARTH_DOORS_OPEN"); ok && v != "" {
 		d, err := time.ParseDuration(v)
@@ -218,6 +226,9 @@ func loadConfig(args []string, env func(string) (string, bool)) (Config, error) 
 	if set["log-format"] {
 		cfg.LogFormat = *logFormat
 	}
+	if set["trusted-proxies"] {
+		cfg.TrustedProxies = splitList(*trustedProxies)
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -255,6 +266,9 @@ func (c Config) Validate() error {
 		if net.ParseIP(ip) == nil {
 			errs = append(errs, fmt.Errorf("public ip %q is not an IP address", ip))
 		}
+	}
+	if _, err := api.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("trusted proxies: %w", err))
 	}
 	if c.TURN != "" {
 		if _, _, err := net.SplitHostPort(c.TURN); err != nil {

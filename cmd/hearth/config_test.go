@@ -26,6 +26,10 @@ func TestConfigLayers(t *testing.T) {
 		cfg.MaxUploadMB != 200 || cfg.AdminToken != "0123456789abcdef0" {
 		t.Fatalf("config = %+v", cfg)
 	}
+	px, err := loadConfig([]string{"--trusted-proxies", "127.0.0.1, 10.0.0.0/8"}, envMap(map[string]string{"HEARTH_TRUSTED_PROXIES": "192.0.2.1"}))
+	if err != nil || len(px.TrustedProxies) != 2 || px.TrustedProxies[1] != "10.0.0.0/8" {
+		t.Fatalf("trusted proxies = %q, %v", px.TrustedProxies, err)
+	}
 	def, err := loadConfig(nil, envMap(nil))
 	if err != nil || def.Addr != ":8080" || def.Data != "data" || !def.Demo {
 		t.Fatalf("defaults = %+v, %v", def, err)
@@ -49,6 +53,8 @@ func TestConfigRejectsNonsense(t *testing.T) {
 		"bad doors":       {nil, map[string]string{"HEARTH_DOORS_OPEN": "soon"}},
 		"missing file":    {[]string{"--config", "/no/such/file.json"}, nil},
 		"zero upload cap": {[]string{"--max-upload-mb", "0"}, nil},
+		"proxy by name":   {[]string{"--trusted-proxies", "proxy.example"}, nil},
+		"bad proxy env":   {nil, map[string]string{"HEARTH_TRUSTED_PROXIES": "10.0.0.0/40"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -150,6 +150,7 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 		return fmt.Errorf("setup link: %w", err)
 	}
 
+	proxies, _ := api.ParseTrustedProxies(cfg.TrustedProxies) // checked by Validate
 	handler := api.New(api.Config{
 		Collage: api.CollageDeps{Store: st, Intake: photo.NewDecoder(photo.DefaultLimits, 2), Files: photos,
 			Show: showCfg, Shows: collageShows, Recordings: renders},
@@ -158,6 +159,7 @@ func runWith(ctx context.Context, cfg Config, out io.Writer, ready func(addr str
 		Ready:          st.Ping,
 		ICEServers:     iceServers,
 		Clock:          clk,
+		TrustedProxies: proxies,
 	}, mgr, lib, st, hub, st, st, log)
 	if handlerHook != nil {
 		handlerHook(handler)
